@@ -1,0 +1,60 @@
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+pytestmark = pytest.mark.anyio
+
+VALID_USER = {"username": "johndoe", "email": "john@example.com", "password": "Secret123"}
+
+
+def locations(response_body: dict[str, Any]) -> list[list[str | int]]:
+    return [issue["loc"] for issue in response_body["detail"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("username", "ab"),
+        ("username", "x" * 51),
+        ("username", "john doe"),
+        ("email", "not-an-email"),
+        ("password", "Short1"),
+        ("password", "nouppercase1"),
+        ("password", "NoDigitsHere"),
+        ("age", -1),
+        ("age", 151),
+    ],
+)
+async def test_invalid_user_field_is_rejected(client: AsyncClient, field: str, value: object) -> None:
+    response = await client.post("/api/v1/users", json={**VALID_USER, field: value})
+    assert response.status_code == 422
+    assert ["body", field] in locations(response.json())
+
+
+async def test_rejected_password_is_never_echoed(client: AsyncClient) -> None:
+    response = await client.post("/api/v1/users", json={**VALID_USER, "password": "weakpassword"})
+    assert response.status_code == 422
+    assert "weakpassword" not in response.text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"skip": -1}, {"limit": 0}, {"limit": 101}, {"q": "ab"}, {"q": "x" * 51}],
+)
+async def test_query_bounds_are_enforced(client: AsyncClient, params: dict[str, Any]) -> None:
+    response = await client.get("/api/v1/users", params=params)
+    assert response.status_code == 422
+    assert ["query", next(iter(params))] in locations(response.json())
+
+
+@pytest.mark.parametrize("path", ["/api/v1/users/0", "/api/v1/posts/0", "/api/v1/users/abc"])
+async def test_path_ids_must_be_positive_integers(client: AsyncClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 422
+
+
+async def test_user_schema_carries_an_example(client: AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    example = schema["components"]["schemas"]["UserCreate"]["examples"][0]
+    assert example["username"] == "johndoe"

@@ -1,0 +1,1 @@
+"""fastapi-trellis: render FastAPI services from a Copier template and prove they work."""

@@ -1,0 +1,123 @@
+"""The `trellis` command line: parses and prints; the verbs live in their own modules."""
+
+import inspect
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from generator.errors import TrellisError
+from generator.template import Question, load_spec
+
+app = typer.Typer(
+    name="trellis",
+    help="Render FastAPI services from the fastapi-trellis template and prove they work.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback(invoke_without_command=True)
+def _root(context: typer.Context) -> None:
+    if context.invoked_subcommand is None:
+        typer.echo(context.get_help())
+
+
+def _question_option(question: Question) -> inspect.Parameter:
+    flag = question.flag
+    help_text = question.help
+    if question.choices:
+        help_text += f" [{' | '.join(str(v) for v in question.values)}]"
+    if question.condition:
+        help_text += " (asked only when it applies)"
+    if question.type == "bool":
+        option = typer.Option(f"--{flag}/--no-{flag}", help=help_text, show_default=False)
+        annotation: Any = Annotated[Optional[bool], option]  # noqa: UP045 (Typer reads this at runtime)
+    else:
+        option = typer.Option(f"--{flag}", help=help_text, show_default=False)
+        annotation = Annotated[Optional[str], option]  # noqa: UP045
+    return inspect.Parameter(
+        question.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation
+    )
+
+
+def new(
+    destination: Annotated[Path, typer.Argument(help="Directory to create", show_default=False)],
+    preset: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Start from a preset; explicit flags win", show_default=False),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Ask nothing: use defaults")] = False,
+    data: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--data", "-d", help="Any answer as key=value", show_default=False),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Render into a non-empty directory")] = False,
+    **answers: Any,
+) -> None:
+    """Render a new service."""
+    from generator import render
+
+    spec = load_spec()
+    flags = {
+        name: spec.question(name).parse(value) if isinstance(value, str) else value
+        for name, value in answers.items()
+        if value is not None
+    }
+    resolved = render.resolve_answers(
+        spec, preset=preset, data=render.parse_data(spec, data or []), flags=flags
+    )
+    interactive = not yes and sys.stdin.isatty() and sys.stdout.isatty()
+    path = render.render(destination, resolved, interactive=interactive, force=force, spec=spec)
+    typer.echo(f"Rendered {path}")
+    typer.echo(f"Next: cd {path} && uv run pytest")
+
+
+def _with_question_options(function: Any) -> Any:
+    signature = inspect.signature(function)
+    fixed = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    dynamic = [_question_option(question) for question in load_spec().questions]
+    function.__signature__ = signature.replace(parameters=fixed + dynamic)
+    return function
+
+
+app.command()(_with_question_options(new))
+
+
+@app.command()
+def options() -> None:
+    """List the questions, their choices and defaults, and the presets."""
+    spec = load_spec()
+    for question in spec.questions:
+        typer.echo(f"{question.name} (--{question.flag}, {question.type}): {question.help}")
+        if question.choices:
+            for choice in question.choices:
+                marker = "*" if choice.value == question.default else " "
+                typer.echo(f"  {marker} {choice.value}  {choice.label}")
+        else:
+            typer.echo(f"    default: {question.default}")
+        if question.condition:
+            typer.echo(f"    asked when: {question.condition}")
+    typer.echo("")
+    typer.echo("presets (* marks the default choice above):")
+    for name, answers in spec.presets.items():
+        summary = ", ".join(f"{key}={value}" for key, value in answers.items()) or "defaults"
+        typer.echo(f"  {name}: {summary}")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except TrellisError as exc:
+        _fail(exc.message, exc.exit_code)
+    except typer.TyperException as exc:  # usage errors of the command line itself
+        _fail(exc.format_message(), exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        _fail("interrupted", 130)
+
+
+def _fail(message: str, exit_code: int) -> None:
+    typer.echo(f"trellis: error: {message}", err=True)
+    sys.exit(exit_code)

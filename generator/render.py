@@ -1,0 +1,147 @@
+"""`trellis new`: render the template into a fresh directory, all or nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from generator.errors import TrellisError, UsageError
+from generator.template import TemplateSpec, is_git_root, load_spec
+
+
+def resolve_answers(
+    spec: TemplateSpec,
+    *,
+    preset: str | None,
+    data: Mapping[str, Any],
+    flags: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Preset first, then --data, then explicit flags: the most explicit wins."""
+    answers = spec.preset(preset) if preset else {}
+    for source in (data, flags):
+        for name, value in source.items():
+            question = spec.question(name)
+            question.check_choice(value)
+            answers[name] = value
+    return answers
+
+
+def parse_data(spec: TemplateSpec, items: list[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for item in items:
+        name, separator, raw = item.partition("=")
+        if not separator or not name:
+            raise UsageError(f"--data expects key=value, got '{item}'")
+        try:
+            question = spec.question(name)
+        except UsageError:
+            known = ", ".join(q.name for q in spec.questions)
+            raise UsageError(f"unknown --data key '{name}': known keys are {known}") from None
+        data[name] = question.parse(raw)
+    return data
+
+
+def render(
+    destination: Path,
+    answers: Mapping[str, Any],
+    *,
+    interactive: bool = False,
+    force: bool = False,
+    spec: TemplateSpec | None = None,
+) -> Path:
+    spec = spec or load_spec()
+    destination = destination.expanduser().absolute()
+    _check_destination(destination, force=force)
+    with _staging_directory(destination) as staging:
+        _run_copy(spec, staging, answers, interactive=interactive)
+        _move_into_place(staging, destination)
+    return destination
+
+
+def _check_destination(destination: Path, *, force: bool) -> None:
+    if destination.exists() and not destination.is_dir():
+        raise UsageError(f"destination '{destination}' exists and is not a directory")
+    if destination.is_dir() and any(destination.iterdir()) and not force:
+        raise UsageError(
+            f"destination '{destination}' exists and is not empty; pass --force to render into it"
+        )
+    parent = _nearest_existing(destination.parent)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"destination '{destination}' is not writable ('{parent}' denies writing)")
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+@contextmanager
+def _staging_directory(destination: Path) -> Iterator[Path]:
+    """A temporary folder beside the destination, removed on any failure or interrupt."""
+    missing_parents = [p for p in reversed(destination.parents) if not p.exists()]
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.trellis-", dir=destination.parent))
+    except OSError as exc:
+        raise UsageError(f"cannot write to '{destination.parent}': {exc.strerror}") from None
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for parent in reversed(missing_parents):
+            with suppress(OSError):
+                parent.rmdir()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run_copy(spec: TemplateSpec, staging: Path, answers: Mapping[str, Any], *, interactive: bool) -> None:
+    import copier  # imported here: copier is slow to import and `--help` must stay fast
+
+    vcs_ref = "HEAD" if is_git_root(spec.root) else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
+            copier.run_copy(
+                str(spec.root),
+                str(staging),
+                data=dict(answers),
+                defaults=not interactive,
+                vcs_ref=vcs_ref,
+                overwrite=True,
+                quiet=True,
+                unsafe=False,
+            )
+    except ValueError as exc:
+        raise UsageError(_one_line(exc)) from None
+    except copier.errors.CopierError as exc:
+        raise TrellisError(_one_line(exc)) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return " ".join(lines) if lines else type(exc).__name__
+
+
+def _move_into_place(staging: Path, destination: Path) -> None:
+    if not destination.exists():
+        staging.rename(destination)
+        return
+    if not any(destination.iterdir()):
+        destination.rmdir()
+        staging.rename(destination)
+        return
+    for entry in staging.iterdir():
+        target = destination / entry.name
+        if target.is_dir() and not target.is_symlink():
+            shutil.copytree(entry, target, dirs_exist_ok=True)
+        else:
+            os.replace(entry, target)

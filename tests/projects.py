@@ -1,0 +1,69 @@
+"""Helpers to render projects and run their own checks, shared by the test modules."""
+
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from generator.render import render
+from generator.template import load_spec
+
+CHECKS = (
+    ("ruff", "check", "."),
+    ("ruff", "format", "--check", "."),
+    ("mypy", "app", "tests"),
+    ("pytest", "-q", "-p", "no:cacheprovider"),
+)
+
+
+def render_project(
+    destination: Path, answers: Mapping[str, Any] | None = None, preset: str | None = None
+) -> Path:
+    spec = load_spec()
+    resolved = {**(spec.preset(preset) if preset else {}), **(answers or {})}
+    return render(destination, resolved, spec=spec)
+
+
+def project_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("VIRTUAL_ENV", "COV_", "PYTEST_"))
+    }
+    env.pop("COPIER_SETTINGS_PATH", None)
+    env.update(extra or {})
+    return env
+
+
+def run(
+    command: tuple[str, ...] | list[str],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(command),
+        cwd=cwd,
+        env=dict(env or project_environment()),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def install(project: Path, env: Mapping[str, str] | None = None) -> None:
+    """A fresh virtual environment with the project's dependencies, from uv's cache."""
+    result = run(["uv", "sync", "--quiet", "--python", "3.11"], project, env)
+    assert result.returncode == 0, f"uv sync failed:\n{result.stdout}\n{result.stderr}"
+
+
+def check_project(project: Path, env: Mapping[str, str] | None = None) -> None:
+    """Install the project, then run its own lint, format check, type check and tests."""
+    install(project, env)
+    for check in CHECKS:
+        result = run(["uv", "run", "--no-sync", *check], project, env)
+        assert result.returncode == 0, (
+            f"{' '.join(check)} failed in {project}:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+        )

@@ -1,0 +1,107 @@
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pytest_copie.plugin import Copie
+
+from generator.template import load_spec
+
+EXPECTED_FILES = [
+    ".copier-answers.yml",
+    ".env.example",
+    ".gitignore",
+    "README.md",
+    "pyproject.toml",
+    "app/main.py",
+    "app/dependencies.py",
+    "app/api/v1/router.py",
+    "app/api/v1/endpoints/users.py",
+    "app/api/v1/endpoints/posts.py",
+    "app/api/v1/endpoints/health.py",
+    "app/core/config.py",
+    "app/core/exceptions.py",
+    "app/db/base.py",
+    "app/db/session.py",
+    "app/db/models/user.py",
+    "app/db/models/post.py",
+    "app/schemas/user.py",
+    "app/schemas/post.py",
+    "app/services/user_service.py",
+    "app/services/post_service.py",
+    "tests/conftest.py",
+    "tests/test_api/test_users.py",
+    "tests/test_api/test_posts.py",
+]
+
+JINJA_LEFTOVER = re.compile(r"\{\{|\{%|%\}|\{#")
+
+
+def rendered_files(project: Path) -> list[Path]:
+    return [path for path in project.rglob("*") if path.is_file()]
+
+
+def render(copie: Copie, **answers: Any) -> Path:
+    result = copie.copy(extra_answers=answers)
+    assert result.exit_code == 0, result.exception
+    assert result.project_dir is not None
+    return Path(result.project_dir)
+
+
+def test_default_render_has_the_seed_layout(copie: Copie) -> None:
+    project = render(copie)
+    for name in EXPECTED_FILES:
+        assert (project / name).is_file(), name
+
+
+def test_no_jinja_is_left_in_rendered_files(copie: Copie) -> None:
+    project = render(copie)
+    for path in rendered_files(project):
+        text = path.read_text(encoding="utf-8")
+        assert not JINJA_LEFTOVER.search(text), path
+        assert not path.name.endswith(".jinja"), path
+
+
+def test_rendered_files_have_no_blank_line_runs_or_trailing_spaces(copie: Copie) -> None:
+    project = render(copie)
+    for path in rendered_files(project):
+        text = path.read_text(encoding="utf-8")
+        assert "\n\n\n\n" not in text, path
+        assert not re.search(r"[ \t]+\n", text), path
+        assert text.endswith("\n") or text == "", path
+
+
+def test_answers_file_records_the_answers(copie: Copie) -> None:
+    project = render(copie, project_name="Order Service", python_version="3.12")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["project_name"] == "Order Service"
+    assert answers["project_slug"] == "order_service"
+    assert answers["python_version"] == "3.12"
+    assert "_src_path" in answers
+    computed = {"default_database_url", "database_packages"}
+    assert computed.isdisjoint(answers)
+
+
+def test_project_name_with_quotes_renders_valid_python(copie: Copie) -> None:
+    project = render(copie, project_name='The "Best" Service', project_slug="best", description='Say "hi"')
+    config = (project / "app" / "core" / "config.py").read_text()
+    compile(config, "config.py", "exec")
+    assert 'project_name: str = "The \\"Best\\" Service"' in config
+
+
+@pytest.mark.parametrize("slug", ["Bad", "9lives", "with-dash", "app", "import"])
+def test_invalid_slug_is_refused_by_the_template(copie: Copie, slug: str) -> None:
+    result = copie.copy(extra_answers={"project_slug": slug})
+    assert result.exit_code != 0
+    assert "project_slug" in str(result.exception)
+
+
+@pytest.mark.parametrize("email", ["nobody", "a@b", "two words@example.com"])
+def test_invalid_author_email_is_refused(copie: Copie, email: str) -> None:
+    result = copie.copy(extra_answers={"author_email": email})
+    assert result.exit_code != 0
+
+
+def test_python_311_is_offered() -> None:
+    assert "3.11" in load_spec().question("python_version").values

@@ -1,10 +1,15 @@
 """Helpers to render projects and run their own checks, shared by the test modules."""
 
+import glob
 import os
+import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import pytest
+import yaml
 
 from generator.render import render
 from generator.template import load_spec
@@ -53,9 +58,24 @@ def run(
     )
 
 
+def interpreter(version: str) -> str | None:
+    """A Python of the given minor version on this machine, if there is one."""
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}")))
+    for candidate in candidates:
+        if candidate and run([candidate, "--version"], Path.cwd()).returncode == 0:
+            return candidate
+    return None
+
+
 def install(project: Path, env: Mapping[str, str] | None = None) -> None:
     """A fresh virtual environment with the project's dependencies, from uv's cache."""
-    result = run(["uv", "sync", "--quiet", "--python", "3.11"], project, env)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    version = str(answers["python_version"])
+    python = interpreter(version)
+    if python is None:
+        pytest.skip(f"Python {version} is not installed on this machine")
+    result = run(["uv", "sync", "--quiet", "--python", python], project, env)
     assert result.returncode == 0, f"uv sync failed:\n{result.stdout}\n{result.stderr}"
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from generator import _cli_checks as checks
 from generator.errors import TrellisError
 from generator.template import Question, load_spec
 
@@ -107,15 +108,21 @@ def options() -> None:
         typer.echo(f"  {name}: {summary}")
 
 
+app.command("validate")(checks.validate)
+app.command("matrix")(checks.matrix)
+
+
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        exit_code = app(standalone_mode=False)
     except TrellisError as exc:
         _fail(exc.message, exc.exit_code)
     except typer.TyperException as exc:  # usage errors of the command line itself
         _fail(exc.format_message(), exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         _fail("interrupted", 130)
+    if isinstance(exit_code, int) and exit_code:
+        sys.exit(exit_code)
 
 
 def _fail(message: str, exit_code: int) -> None:

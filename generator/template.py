@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ def is_git_root(path: Path) -> bool:
 class Choice:
     label: str
     value: Any
+    validator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,20 @@ class Question:
     choices: tuple[Choice, ...]
     flag: str
     condition: str | None
+    validator: str | None = None
 
     @property
     def values(self) -> list[Any]:
         return [choice.value for choice in self.choices]
+
+    @property
+    def is_option(self) -> bool:
+        """A closed question (choices or yes/no): one axis of the matrix of combinations."""
+        return bool(self.choices) or self.type == "bool"
+
+    @property
+    def domain(self) -> list[Any]:
+        return [False, True] if self.type == "bool" and not self.choices else self.values
 
     def parse(self, raw: str) -> Any:
         """Turn a command-line string into this question's type."""
@@ -84,6 +95,8 @@ class TemplateSpec:
     root: Path
     questions: tuple[Question, ...]
     presets: dict[str, dict[str, Any]]
+    # `when: false` values of copier.yml, name -> default template; conditions may use them.
+    computed: dict[str, Any] = field(default_factory=dict)
 
     def question(self, name: str) -> Question:
         for question in self.questions:
@@ -104,7 +117,9 @@ def _choices(raw: Any) -> tuple[Choice, ...]:
         return ()
     if isinstance(raw, dict):
         return tuple(
-            Choice(str(label), value["value"] if isinstance(value, dict) else value)
+            Choice(str(label), value["value"], value.get("validator"))
+            if isinstance(value, dict)
+            else Choice(str(label), value)
             for label, value in raw.items()
         )
     return tuple(Choice(str(value), value) for value in raw)
@@ -128,12 +143,18 @@ def load_spec(root: Path | None = None) -> TemplateSpec:
             choices=_choices(spec.get("choices")),
             flag=flags.get(name, name.replace("_", "-")),
             condition=_condition(spec.get("when")),
+            validator=spec.get("validator"),
         )
         for name, spec in config.items()
         if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False
     )
+    computed = {
+        name: spec.get("default")
+        for name, spec in config.items()
+        if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is False
+    }
     presets = {
         path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for path in sorted((root / "presets").glob("*.yml"))
     }
-    return TemplateSpec(root=root, questions=questions, presets=presets)
+    return TemplateSpec(root=root, questions=questions, presets=presets, computed=computed)

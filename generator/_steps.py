@@ -1,0 +1,217 @@
+"""The steps of `trellis validate`, each a function of one project that raises StepFailed."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import secrets
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator._environment import interpreter
+from generator._process import Completed, StepFailed, run, tail
+from generator._server import App, serving
+
+CONTRACT_CHECKS = "not_a_server_error,response_schema_conformance"
+CONTRACT_SEED = 20261128  # a fixed seed: the same project meets the same examples in every run
+API = "/api/v1"
+
+
+@dataclass(frozen=True)
+class Project:
+    path: Path
+    answers: Mapping[str, Any]
+
+    @classmethod
+    def read(cls, path: Path) -> Project:
+        answers_file = path / ".copier-answers.yml"
+        answers = yaml.safe_load(answers_file.read_text(encoding="utf-8")) if answers_file.is_file() else {}
+        return cls(path, answers if isinstance(answers, dict) else {})
+
+    @property
+    def database(self) -> str:
+        return str(self.answers.get("database", "sqlite"))
+
+    @property
+    def auth(self) -> str:
+        return str(self.answers.get("auth", "none"))
+
+    @property
+    def python_version(self) -> str | None:
+        version = self.answers.get("python_version")
+        return None if version is None else str(version)
+
+    @property
+    def has_migrations(self) -> bool:
+        return (self.path / "alembic.ini").is_file()
+
+
+@dataclass
+class Context:
+    project: Project
+    venv: Path
+    env: dict[str, str]
+    scratch: Path
+    examples: int
+    transcript: list[str] = field(default_factory=list)
+
+    def tool(self, name: str) -> str:
+        path = self.venv / "bin" / name
+        if not path.exists():
+            raise StepFailed(f"{name} is not installed in the project's environment")
+        return str(path)
+
+    def run(self, *command: str, timeout: float = 600, cwd: Path | None = None) -> Completed:
+        completed = run(command, cwd or self.project.path, self.env, timeout)
+        self.transcript.append(completed.transcript())
+        return completed
+
+    def require(self, *command: str, timeout: float = 600) -> Completed:
+        completed = self.run(*command, timeout=timeout)
+        if completed.returncode is None:
+            raise StepFailed(f"{_short(command)} did not finish within {timeout:.0f} s")
+        if not completed.ok:
+            raise StepFailed(f"{_short(command)} failed (exit {completed.returncode})")
+        return completed
+
+    def note(self, text: str) -> None:
+        self.transcript.append(text.rstrip() + "\n")
+
+
+def _short(command: tuple[str, ...]) -> str:
+    return " ".join([Path(command[0]).name, *command[1:3]])
+
+
+def install(ctx: Context) -> None:
+    version = ctx.project.python_version
+    python = interpreter(version) if version else None
+    command = ["uv", "sync", "--no-progress"]
+    if python or version:
+        command += ["--python", python or str(version)]
+    ctx.require(*command, timeout=900)
+
+
+def lint(ctx: Context) -> None:
+    check = ctx.run(ctx.tool("ruff"), "check", ".")
+    form = ctx.run(ctx.tool("ruff"), "format", "--check", ".")
+    failed = [name for name, done in (("ruff check", check), ("ruff format --check", form)) if not done.ok]
+    if failed:
+        raise StepFailed(" and ".join(failed) + " failed")
+
+
+def types(ctx: Context) -> None:
+    paths = [name for name in ("app", "tests") if (ctx.project.path / name).is_dir()]
+    ctx.require(ctx.tool("mypy"), "--strict", *paths)
+
+
+def tests(ctx: Context) -> None:
+    ctx.require(ctx.tool("pytest"), "-q", "-p", "no:cacheprovider", timeout=1200)
+
+
+def migrations(ctx: Context) -> None:
+    alembic = ctx.tool("alembic")
+    for arguments in (("upgrade", "head"), ("check",), ("downgrade", "base"), ("upgrade", "head")):
+        ctx.require(alembic, *arguments, timeout=300)
+
+
+def boot(ctx: Context) -> None:
+    with _served(ctx) as app:
+        ctx.note(f"ready: {app.base_url}/health answered 200 in {app.wait_ready():.1f} s")
+        schema = app.request("GET", "/openapi.json")
+        if schema.status != 200 or "paths" not in _json(schema.body):
+            raise StepFailed(f"/openapi.json answered {schema.status} without an OpenAPI document")
+        ctx.note(f"/openapi.json: 200, {len(_json(schema.body)['paths'])} paths")
+        docs = app.request("GET", "/docs")
+        if docs.status != 200 or docs.content_type != "text/html":
+            raise StepFailed(f"/docs answered {docs.status} ({docs.content_type})")
+        ctx.note("/docs: 200")
+        ctx.note(f"exited {app.stop():.1f} s after SIGTERM")
+
+
+def contract(ctx: Context) -> None:
+    with _served(ctx) as app:
+        app.wait_ready()
+        command = [sys.executable, "-m", "schemathesis.cli", "run", f"{app.base_url}/openapi.json"]
+        command += ["--checks", CONTRACT_CHECKS, "--max-examples", str(ctx.examples)]
+        command += ["--seed", str(CONTRACT_SEED), "--generation-database", "none", "--no-color"]
+        command += ["--request-timeout", "10"]
+        if ctx.project.auth != "none":
+            command += ["--header", f"Authorization: Bearer {_token(app, ctx.project.auth)}"]
+        completed = ctx.run(*command, timeout=600, cwd=ctx.scratch)
+        if not completed.ok:
+            reason = "did not finish" if completed.returncode is None else "found failures"
+            raise StepFailed(f"schemathesis {reason}")
+        app.stop()
+
+
+@contextlib.contextmanager
+def _served(ctx: Context) -> Iterator[App]:
+    """The app on a free port, its database migrated first; its log tail joins a failure."""
+    if ctx.project.has_migrations:
+        ctx.require(ctx.tool("alembic"), "upgrade", "head", timeout=300)
+    with serving(ctx.venv / "bin", ctx.project.path, ctx.env, ctx.scratch / "app.log") as app:
+        try:
+            yield app
+        except BaseException:
+            ctx.note(f"--- the app's log ---\n{log_excerpt(app.log_text())}")
+            raise
+
+
+_LOG_RECORD = re.compile(r"^(\d{4}-\d{2}-\d{2}[ T]|\{|INFO|WARNING|ERROR|DEBUG|CRITICAL)")
+
+
+def log_excerpt(log: str, lines: int = 25) -> str:
+    """The end of the app's last traceback when it has one (access lines hide it), else its last lines."""
+    start = log.rfind("Traceback (most recent call last)")
+    if start == -1:
+        return tail(log, lines=lines)
+    block: list[str] = []
+    for line in log[start:].splitlines():
+        if block and _LOG_RECORD.match(line):
+            break
+        block.append(line)
+    return "\n".join(block[-lines:])
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return {}
+
+
+def _token(app: App, auth: str) -> str:
+    """Register a user through the API and log in as it, as a client of the service would."""
+    name = f"trellis{secrets.token_hex(4)}"
+    credentials = {"username": name, "password": f"Tr3llis-{secrets.token_hex(8)}"}
+    created = app.request("POST", f"{API}/users", json_body={**credentials, "email": f"{name}@example.com"})
+    if created.status not in (200, 201):
+        raise StepFailed(
+            f"registering a user for the contract answered {created.status}: {created.body[:300]!r}"
+        )
+    if auth == "oauth2":
+        login = app.request("POST", f"{API}/auth/token", form=credentials)
+    else:
+        login = app.request("POST", f"{API}/auth/login", json_body=credentials)
+    token = _json(login.body).get("access_token") if login.status == 200 else None
+    if not isinstance(token, str):
+        raise StepFailed(f"logging in for the contract answered {login.status}: {login.body[:300]!r}")
+    return token
+
+
+Step = Callable[[Context], None]
+STEPS: dict[str, Step] = {
+    "install": install,
+    "lint": lint,
+    "types": types,
+    "tests": tests,
+    "migrations": migrations,
+    "boot": boot,
+    "contract": contract,
+}

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from generator.validate import Report, StepResult
 
 # Characters XML 1.0 cannot hold (terminal control codes in tool output).
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|\x1b\[[0-9;]*[A-Za-z]")
+_NOT_XML = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:

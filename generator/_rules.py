@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import jinja2
+import yaml
 from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -18,6 +19,19 @@ from generator.errors import TrellisError
 from generator.template import Question, TemplateSpec
 
 _FALSE_WORDS = {"", "n", "no", "f", "false", "off", "~", "null", "none", "0"}
+
+
+def cast(kind: str, rendered: str) -> Any:
+    """A rendered default read as copier reads it for the question's type."""
+    if kind == "bool":
+        return is_true(rendered)
+    if kind == "int":
+        return int(rendered)
+    if kind == "float":
+        return float(rendered)
+    if kind in {"yaml", "json"}:
+        return yaml.safe_load(rendered)
+    return rendered
 
 
 def is_true(rendered: str) -> bool:
@@ -38,14 +52,13 @@ class Rules:
             undefined=jinja2.StrictUndefined,
         )
         self._memo: dict[tuple[str, tuple[Any, ...]], str] = {}
-        free = {question.name: question.default for question in spec.questions if not question.is_option}
-        self._templates: dict[str, Any] = {**free, **spec.computed}
+        free = {q.name: (q.type, q.default) for q in spec.questions if not q.is_option}
+        self._templates: dict[str, tuple[str, Any]] = {**free, **spec.computed}
 
     def default(self, question: Question, values: Mapping[str, Any]) -> Any:
         if not isinstance(question.default, str) or "{" not in question.default:
             return question.default
-        rendered = self.render(question.default, values)
-        return is_true(rendered) if question.type == "bool" else rendered
+        return cast(question.type, self.render(question.default, values))
 
     def normalize(self, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """The answers copier would keep for these option values, or None when it refuses them.
@@ -88,7 +101,8 @@ class Rules:
             return values[name]
         if name not in self._templates:
             raise TrellisError(f"copier.yml refers to '{name}', which is neither a question nor computed")
-        template = self._templates[name]
+        kind, template = self._templates[name]
         if isinstance(template, str) and "{" in template:
-            return self.render(template, values)
+            value = cast(kind, self.render(template, values))
+            return tuple(value) if isinstance(value, list) else value  # values key the memo
         return template

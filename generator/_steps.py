@@ -144,10 +144,24 @@ def contract(ctx: Context) -> None:
         if ctx.project.auth != "none":
             command += ["--header", f"Authorization: Bearer {_token(app, ctx.project.auth)}"]
         completed = ctx.run(*command, timeout=600, cwd=ctx.scratch)
+        if completed.returncode is None:
+            raise StepFailed("schemathesis did not finish")
         if not completed.ok:
-            reason = "did not finish" if completed.returncode is None else "found failures"
-            raise StepFailed(f"schemathesis {reason}")
+            ctx.note(f"failing operations: {failing_operations(completed.output, shown=100)}")
+            raise StepFailed(f"schemathesis found failures in {failing_operations(completed.output)}")
         app.stop()
+
+
+_OPERATION_HEADER = re.compile(r"^_{3,} (.+?) _{3,}$", re.MULTILINE)
+
+
+def failing_operations(output: str, shown: int = 4) -> str:
+    """The operations in schemathesis' failure headers: `GET /a, POST /b and 3 more`."""
+    found = list(dict.fromkeys(_OPERATION_HEADER.findall(output)))
+    if not found:
+        return "the run (see its output)"
+    more = f" and {len(found) - shown} more" if len(found) > shown else ""
+    return ", ".join(found[:shown]) + more
 
 
 @contextlib.contextmanager

@@ -95,8 +95,8 @@ class TemplateSpec:
     root: Path
     questions: tuple[Question, ...]
     presets: dict[str, dict[str, Any]]
-    # `when: false` values of copier.yml, name -> default template; conditions may use them.
-    computed: dict[str, Any] = field(default_factory=dict)
+    # `when: false` values of copier.yml (name -> its type and default): conditions may use them.
+    computed: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
     def question(self, name: str) -> Question:
         for question in self.questions:
@@ -149,7 +149,7 @@ def load_spec(root: Path | None = None) -> TemplateSpec:
         if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False
     )
     computed = {
-        name: spec.get("default")
+        name: (spec.get("type", "str"), spec.get("default"))
         for name, spec in config.items()
         if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is False
     }

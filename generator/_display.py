@@ -39,7 +39,12 @@ def step_line(result: StepResult) -> str:
 @contextmanager
 def validate_display(steps: tuple[str, ...], live: bool) -> Iterator[Listener]:
     if not live:
-        yield lambda name, result: typer.echo(step_line(result)) if result else None
+
+        def plain(name: str, result: StepResult | None) -> None:
+            if result is not None and name in steps:
+                typer.echo(step_line(result))
+
+        yield plain
         return
     view = _LiveSteps(steps)
     with Live(view, refresh_per_second=8, transient=False):

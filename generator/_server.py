@@ -28,8 +28,13 @@ class Response:
     body: bytes
     content_type: str
 
-    def json(self) -> Any:
-        return json.loads(self.body)
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object, or {} when it is not one."""
+        try:
+            value = json.loads(self.body)
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
 
 
 class App:

@@ -1,13 +1,10 @@
-"""The steps of `trellis validate`, each a function of one project that raises StepFailed."""
+"""The steps of `trellis validate` up to boot, each a function of a Context that raises StepFailed."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import re
-import secrets
-import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +14,6 @@ import yaml
 from generator._environment import interpreter
 from generator._process import Completed, StepFailed, run, tail
 from generator._server import App, serving
-
-CONTRACT_CHECKS = "not_a_server_error,response_schema_conformance"
-CONTRACT_SEED = 20261128  # a fixed seed: the same project meets the same examples in every run
-API = "/api/v1"
 
 
 @dataclass(frozen=True)
@@ -121,12 +114,13 @@ def migrations(ctx: Context) -> None:
 
 
 def boot(ctx: Context) -> None:
-    with _served(ctx) as app:
+    with served(ctx) as app:
         ctx.note(f"ready: {app.base_url}/health answered 200 in {app.wait_ready():.1f} s")
         schema = app.request("GET", "/openapi.json")
-        if schema.status != 200 or "paths" not in _json(schema.body):
+        paths = schema.json_object().get("paths")
+        if schema.status != 200 or not isinstance(paths, dict):
             raise StepFailed(f"/openapi.json answered {schema.status} without an OpenAPI document")
-        ctx.note(f"/openapi.json: 200, {len(_json(schema.body)['paths'])} paths")
+        ctx.note(f"/openapi.json: 200, {len(paths)} paths")
         docs = app.request("GET", "/docs")
         if docs.status != 200 or docs.content_type != "text/html":
             raise StepFailed(f"/docs answered {docs.status} ({docs.content_type})")
@@ -134,38 +128,8 @@ def boot(ctx: Context) -> None:
         ctx.note(f"exited {app.stop():.1f} s after SIGTERM")
 
 
-def contract(ctx: Context) -> None:
-    with _served(ctx) as app:
-        app.wait_ready()
-        command = [sys.executable, "-m", "schemathesis.cli", "run", f"{app.base_url}/openapi.json"]
-        command += ["--checks", CONTRACT_CHECKS, "--max-examples", str(ctx.examples)]
-        command += ["--seed", str(CONTRACT_SEED), "--generation-database", "none", "--no-color"]
-        command += ["--request-timeout", "10"]
-        if ctx.project.auth != "none":
-            command += ["--header", f"Authorization: Bearer {_token(app, ctx.project.auth)}"]
-        completed = ctx.run(*command, timeout=600, cwd=ctx.scratch)
-        if completed.returncode is None:
-            raise StepFailed("schemathesis did not finish")
-        if not completed.ok:
-            ctx.note(f"failing operations: {failing_operations(completed.output, shown=100)}")
-            raise StepFailed(f"schemathesis found failures in {failing_operations(completed.output)}")
-        app.stop()
-
-
-_OPERATION_HEADER = re.compile(r"^_{3,} (.+?) _{3,}$", re.MULTILINE)
-
-
-def failing_operations(output: str, shown: int = 4) -> str:
-    """The operations in schemathesis' failure headers: `GET /a, POST /b and 3 more`."""
-    found = list(dict.fromkeys(_OPERATION_HEADER.findall(output)))
-    if not found:
-        return "the run (see its output)"
-    more = f" and {len(found) - shown} more" if len(found) > shown else ""
-    return ", ".join(found[:shown]) + more
-
-
 @contextlib.contextmanager
-def _served(ctx: Context) -> Iterator[App]:
+def served(ctx: Context) -> Iterator[App]:
     """The app on a free port, its database migrated first; its log tail joins a failure."""
     if ctx.project.has_migrations:
         ctx.require(ctx.tool("alembic"), "upgrade", "head", timeout=300)
@@ -191,41 +155,3 @@ def log_excerpt(log: str, lines: int = 25) -> str:
             break
         block.append(line)
     return "\n".join(block[-lines:])
-
-
-def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return {}
-
-
-def _token(app: App, auth: str) -> str:
-    """Register a user through the API and log in as it, as a client of the service would."""
-    name = f"trellis{secrets.token_hex(4)}"
-    credentials = {"username": name, "password": f"Tr3llis-{secrets.token_hex(8)}"}
-    created = app.request("POST", f"{API}/users", json_body={**credentials, "email": f"{name}@example.com"})
-    if created.status not in (200, 201):
-        raise StepFailed(
-            f"registering a user for the contract answered {created.status}: {created.body[:300]!r}"
-        )
-    if auth == "oauth2":
-        login = app.request("POST", f"{API}/auth/token", form=credentials)
-    else:
-        login = app.request("POST", f"{API}/auth/login", json_body=credentials)
-    token = _json(login.body).get("access_token") if login.status == 200 else None
-    if not isinstance(token, str):
-        raise StepFailed(f"logging in for the contract answered {login.status}: {login.body[:300]!r}")
-    return token
-
-
-Step = Callable[[Context], None]
-STEPS: dict[str, Step] = {
-    "install": install,
-    "lint": lint,
-    "types": types,
-    "tests": tests,
-    "migrations": migrations,
-    "boot": boot,
-    "contract": contract,
-}

@@ -11,12 +11,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from generator import _steps
+from generator._contract import contract
 from generator._databases import Servers, project_scheme, scratch_databases
 from generator._environment import project_environment
 from generator._process import StepFailed, tail
-from generator._steps import STEPS, Context, Project
+from generator._steps import Context, Project
 from generator.errors import TrellisError, UsageError
 
+STEPS: dict[str, Callable[[Context], None]] = {
+    "install": _steps.install,
+    "lint": _steps.lint,
+    "types": _steps.types,
+    "tests": _steps.tests,
+    "migrations": _steps.migrations,
+    "boot": _steps.boot,
+    "contract": contract,
+}
 STEP_NAMES = tuple(STEPS)
 # A step that fails or does not run takes these with it.
 _NEEDS = {"contract": "boot"}

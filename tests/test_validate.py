@@ -7,8 +7,9 @@ import pg8000.native
 import pymysql
 import pytest
 
+from generator._contract import failing_operations
 from generator._databases import Servers, project_scheme, scratch_databases
-from generator._steps import failing_operations, log_excerpt
+from generator._steps import log_excerpt
 from generator.errors import TrellisError, UsageError
 from generator.validate import STEP_NAMES, Options, Report, selected_steps, validate
 from tests.projects import render_project

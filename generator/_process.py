@@ -37,9 +37,9 @@ class Completed:
     def ok(self) -> bool:
         return self.returncode == 0
 
-    def transcript(self) -> str:
+    def transcript(self, label: str | None = None) -> str:
         ending = "" if self.returncode is not None else f"\n(stopped after {self.seconds:.0f} s)"
-        return f"$ {' '.join(self.command)}\n{self.output.rstrip()}{ending}\n"
+        return f"$ {label or ' '.join(self.command)}\n{self.output.rstrip()}{ending}\n"
 
 
 def run(command: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float) -> Completed:

@@ -2,6 +2,8 @@
 
 The conditions stay in copier.yml; this module renders them with the same Jinja setup as
 copier (its default filter extension, strict undefined), so no rule is ever written twice.
+Each condition sees every option answer; copier shows a question only the answers before it,
+so a condition naming a later question fails in copier for every combination alike.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def new(
     **answers: Any,
 ) -> None:
     """Render a new service."""
-    from generator import render
+    from generator import origin, render
 
     spec = load_spec()
     flags = {
@@ -70,9 +70,14 @@ def new(
         spec, preset=preset, data=render.parse_data(spec, data or []), flags=flags
     )
     interactive = not yes and sys.stdin.isatty() and sys.stdout.isatty()
-    path = render.render(destination, resolved, interactive=interactive, force=force, spec=spec)
+    source = origin.template_source(spec.root)
+    path = render.render(
+        destination, resolved, interactive=interactive, force=force, spec=spec, source=source
+    )
     typer.echo(f"Rendered {path}")
     typer.echo(f"Next: cd {path} && uv run pytest")
+    for warning in origin.caveats(source):
+        typer.echo(f"trellis: warning: {warning}", err=True)
 
 
 def _with_question_options(function: Any) -> Any:

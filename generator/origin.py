@@ -64,6 +64,18 @@ def template_source(root: Path) -> TemplateSource:
     return _packaged_source(url)
 
 
+def caveats(source: TemplateSource) -> list[str]:
+    """What the owner of a project rendered from `source` should know about updating it."""
+    if source.commit is None:
+        return ["this copy of the template carries no version: `trellis update` cannot update the project"]
+    if source.dirty:
+        return [
+            f"the template has uncommitted changes; the project records {source.commit}, and "
+            "`trellis update` will carry those changes over as if they were your own edits"
+        ]
+    return []
+
+
 def _packaged_source(url: str) -> TemplateSource:
     """A wheel's version is its git tag (`0.2.0` from `v0.2.0`), or names its commit
     (`0.2.1.dev3+gabc1234`, `.d20260101` when built from uncommitted changes)."""

@@ -1,7 +1,9 @@
-"""The few git questions `trellis update` asks of a project's repository."""
+"""The git work of `trellis update`: questions about the project's repository, and where
+git fetches the template from."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -63,3 +65,37 @@ class Repository:
             yield Repository(folder / "repo")
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def fetching_from(recorded: str, override: str | None) -> Iterator[None]:
+    """Make git fetch `recorded` from `override` (`url.<override>.insteadOf=<recorded>`), so that
+    the project goes on recording its public source. Copier keeps a mirror of every remote
+    template in its cache, keyed by URL: a scratch cache keeps the override out of it."""
+    if override is None:
+        yield
+        return
+    from plumbum import local  # copier runs git through plumbum, whose environment is a copy
+
+    local_path = Path(override).expanduser()
+    if local_path.exists():
+        override = local_path.resolve().as_posix()
+    index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    git_config = {
+        "GIT_CONFIG_COUNT": str(index + 1),
+        f"GIT_CONFIG_KEY_{index}": f"url.{override}.insteadOf",
+        f"GIT_CONFIG_VALUE_{index}": recorded,
+    }
+    cache = tempfile.mkdtemp(prefix="trellis-cache-")
+    saved = {name: os.environ.get(name) for name in ("COPIER_CACHE_DIR", *git_config)}
+    try:
+        os.environ.update({"COPIER_CACHE_DIR": cache, **git_config})
+        with local.env(COPIER_CACHE_DIR=cache, **git_config):
+            yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        shutil.rmtree(cache, ignore_errors=True)

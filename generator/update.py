@@ -8,11 +8,7 @@ elsewhere when asked, and reports the conflicts copier leaves without raising.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +16,7 @@ from typing import Any
 import yaml
 
 from generator.errors import TrellisError, UsageError
-from generator.gitrepo import Repository, is_url
+from generator.gitrepo import Repository, fetching_from, is_url
 from generator.template import TemplateSpec
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -74,7 +70,7 @@ def update(
 ) -> Report:
     if conflict not in ("inline", "rej"):
         raise UsageError(f"--conflict expects inline or rej, got '{conflict}'")
-    project = project.expanduser().absolute()
+    project = project.expanduser().resolve()
     before = _recorded_answers(project)
     repository = Repository.containing(project)
     if repository is None:
@@ -95,7 +91,7 @@ def update(
             f"--template can only stand in for a URL, and '{project}' records the path {source}: "
             f"set _src_path in {ANSWERS_FILE} to the template's git URL, commit, and retry"
         )
-    with _fetching_from(source, template):
+    with fetching_from(source, template):
         if not pretend:
             return _update(project, repository, before, to, data or {}, conflict, pretend=False)
         with repository.scratch_clone() as clone:
@@ -152,40 +148,6 @@ def _recorded_answers(project: Path) -> dict[str, Any]:
     return answers
 
 
-@contextmanager
-def _fetching_from(recorded: str, override: str | None) -> Iterator[None]:
-    """Make git fetch `recorded` from `override` (`url.<override>.insteadOf=<recorded>`), so that
-    the project goes on recording its public source. Copier keeps a mirror of every remote
-    template in its cache, keyed by URL: a scratch cache keeps the override out of it."""
-    if override is None:
-        yield
-        return
-    from plumbum import local  # copier runs git through plumbum, whose environment is a copy
-
-    local_path = Path(override).expanduser()
-    if local_path.exists():
-        override = local_path.resolve().as_posix()
-    index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
-    git_config = {
-        "GIT_CONFIG_COUNT": str(index + 1),
-        f"GIT_CONFIG_KEY_{index}": f"url.{override}.insteadOf",
-        f"GIT_CONFIG_VALUE_{index}": recorded,
-    }
-    cache = tempfile.mkdtemp(prefix="trellis-cache-")
-    saved = {name: os.environ.get(name) for name in ("COPIER_CACHE_DIR", *git_config)}
-    try:
-        os.environ.update({"COPIER_CACHE_DIR": cache, **git_config})
-        with local.env(COPIER_CACHE_DIR=cache, **git_config):
-            yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        shutil.rmtree(cache, ignore_errors=True)
-
-
 def _run_update(
     project: Path, before: dict[str, Any], to: str | None, data: Mapping[str, Any], conflict: str
 ) -> None:
@@ -216,6 +178,8 @@ def _run_update(
         message = _one_line(exc)
         _refuse_missing_version(message, source, recorded, to)
         raise UsageError(message) from None
+    except copier.errors.UserMessageError as exc:  # refused before changing anything
+        raise UsageError(_one_line(exc)) from None
     except copier.errors.CopierError as exc:
         raise TrellisError(_one_line(exc)) from None
 

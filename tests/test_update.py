@@ -195,6 +195,22 @@ class TestUpdate:
         assert "Renamed" in (project / "README.md").read_text()
         assert OLD_HEADING in (project / "README.md").read_text()
 
+    def test_project_in_a_subfolder_of_a_repository(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
+        project = render_at(checkouts[OLD], tmp_path / "mono" / "services" / "svc")
+        (tmp_path / "mono" / "README.md").write_text("# Monorepo\n")
+        commit_all(tmp_path / "mono", "Monorepo with a generated service")
+
+        result = trellis("update", "services/svc", cwd=tmp_path / "mono")
+
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"  D  {REMOVED}\n" in result.stdout
+        assert tree(project) == tree(render_at(checkouts[NEW], tmp_path / "fresh"))
+
+    def test_downgrade_is_refused(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
+        project = generated(checkouts[NEW], tmp_path / "svc")
+        assert_one_line_error(trellis("update", str(project), "--to", OLD), 2, "owngrad")
+        assert git(project, "status", "--porcelain") == ""
+
 
 class TestPretend:
     def test_pretend_changes_nothing_and_reports_what_would_change(

@@ -92,7 +92,7 @@ def switches() -> list[tuple[str, object, object]]:
     return [
         (question.name, question.default, other(question))
         for question in load_spec().questions
-        if len(question.choices) > 1 and question.condition is None
+        if len(question.choices) > 1 and question.condition is None and "{{" not in str(question.default)
     ]
 
 

@@ -6,7 +6,9 @@ from types import TracebackType
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
+from starlette.types import Message, Receive, Scope, Send
 
+from app.api.unhandled import UnhandledErrorMiddleware
 from app.core.config import Settings
 from app.core.logging import JsonFormatter, configure_logging
 from app.core.request_id import REQUEST_ID_HEADER, request_id_var
@@ -61,14 +63,16 @@ def test_logging_is_configured_once_however_often_the_app_is_made() -> None:
     assert [handler.get_name() for handler in logging.getLogger().handlers].count("app") == 1
 
 
-def test_a_json_line_holds_the_traceback() -> None:
+def test_a_json_line_holds_the_traceback_and_stack() -> None:
     try:
         raise ValueError("boom")
     except ValueError:
         record = record_under_request("req-json-0002", "failed", sys.exc_info())
+    record.stack_info = "Stack (most recent call last):\n  in test"
     line = json.loads(JsonFormatter().format(record))
     assert "Traceback" in line["exception"]
     assert "ValueError: boom" in line["exception"]
+    assert line["stack"].startswith("Stack (most recent call last)")
 
 
 def test_a_record_outside_a_request_has_no_id() -> None:
@@ -98,3 +102,25 @@ async def test_an_unhandled_error_is_a_generic_500_logged_once(
     assert errors[0].exc_info is not None
     assert errors[0].exc_info[0] is RuntimeError
     assert getattr(errors[0], "request_id", None) == "req-12345678"
+
+
+async def test_a_failure_after_the_response_started_is_logged_once_and_not_answered_twice(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def streams_then_fails(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        raise RuntimeError("failed while streaming")
+
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope: Scope = {"type": "http", "method": "GET", "path": "/stream", "headers": []}
+    with caplog.at_level(logging.ERROR):
+        await UnhandledErrorMiddleware(streams_then_fails)(scope, receive, send)
+    assert [message["type"] for message in sent] == ["http.response.start"]
+    assert len([record for record in caplog.records if record.levelno >= logging.ERROR]) == 1

@@ -20,7 +20,7 @@ OLD, NEW = "v0.1.0", "v0.2.0"
 COPIED = ("copier.yml", "template", "presets", ".gitignore")
 
 OLD_HEADING, NEW_HEADING = "## Testing", "## Test it"
-ADDED = "tests/test_app.py"
+ADDED_SOURCE, ADDED = "app/main.py.jinja", "app/main.py"
 REMOVED = "app/core/legacy.py"
 
 GIT = (
@@ -85,7 +85,7 @@ def make_template_repo(folder: Path, name: str = "fastapi-trellis.git") -> Templ
     git(repo, "init", "--quiet")
 
     readme = repo / "template" / "README.md.jinja"
-    added = repo / "template" / ADDED
+    added = repo / "template" / ADDED_SOURCE
     assert NEW_HEADING in readme.read_text(), "the older version's anchor moved"
     assert added.is_file(), "the older version's anchor moved"
     newest_readme, newest_added = readme.read_text(), added.read_text()

@@ -81,7 +81,9 @@ class Context:
 
 
 def _short(command: tuple[str, ...]) -> str:
-    return " ".join([Path(command[0]).name, *command[1:3]])
+    """`uv sync`, `alembic upgrade`, `pytest`: the program, and its subcommand when it has one."""
+    program = Path(command[0]).name
+    return f"{program} {command[1]}" if len(command) > 1 and command[1].isalpha() else program
 
 
 def install(ctx: Context) -> None:

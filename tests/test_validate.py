@@ -211,4 +211,4 @@ def test_a_failed_install_skips_every_later_step(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert [step["status"] for step in report["steps"]] == ["failed"] + ["skipped"] * (len(STEP_NAMES) - 1)
     assert "3.99" in report["steps"][0]["output"]
-    assert '<failure message="uv sync' in (tmp_path / "junit.xml").read_text()
+    assert '<failure message="uv sync failed' in (tmp_path / "junit.xml").read_text()

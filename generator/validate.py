@@ -107,7 +107,7 @@ def validate(project: Path, options: Options | None = None, listener: Listener |
     with tempfile.TemporaryDirectory(prefix="trellis-validate-") as scratch_dir:
         scratch = Path(scratch_dir)
         venv = scratch / "venv" if "install" in steps else path / ".venv"
-        if not (venv / "bin" / "python").exists() and "install" not in steps:
+        if "install" not in steps and not (venv / "bin" / "python").exists():
             raise UsageError(f"without the install step, validate uses '{venv}', which does not exist")
         scheme = project_scheme(path, facts.database)
         with scratch_databases(facts.database, scheme, options.servers, scratch) as database_env:

@@ -37,7 +37,9 @@ RBAC_FILES = [
     "tests/test_create_admin.py",
 ]
 # Words that only an auth module, dependency, import or setting would bring.
-AUTH_WORDS = re.compile(r"\b(jwt|pyjwt|secret_key|SECRET_KEY|CurrentUser|security|Bearer|access_token|Role)\b")
+AUTH_WORDS = re.compile(
+    r"\b(jwt|pyjwt|secret_key|SECRET_KEY|CurrentUser|security|Bearer|access_token|Role)\b"
+)
 
 
 def render(copie: Copie, **answers: Any) -> Path:

@@ -103,7 +103,7 @@ def test_each_combination_renders_exactly_its_files(copie: Copie, auth: str, rba
 
 def test_auth_none_renders_no_trace_of_auth(copie: Copie) -> None:
     project = render(copie, auth="none")
-    for path, text in python_sources(project).items():
+    for path, text in python_sources(project / "app").items():
         assert not AUTH_WORDS.search(text), (path, AUTH_WORDS.search(text))
     pyproject = (project / "pyproject.toml").read_text()
     assert "pyjwt" not in pyproject

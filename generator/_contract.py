@@ -28,12 +28,22 @@ def contract(ctx: Context) -> None:
         if completed.returncode is None:
             raise StepFailed("schemathesis did not finish")
         if not completed.ok:
+            ctx.note(f"--- the first failure ---\n{first_failure(completed.output)}")
             ctx.note(f"failing operations: {failing_operations(completed.output, shown=100)}")
             raise StepFailed(f"schemathesis found failures in {failing_operations(completed.output)}")
         app.stop()
 
 
 _OPERATION_HEADER = re.compile(r"^_{3,} (.+?) _{3,}$", re.MULTILINE)
+
+
+def first_failure(output: str, lines: int = 40) -> str:
+    """schemathesis' report of its first failing operation (the tail shows only its summary)."""
+    headers = list(_OPERATION_HEADER.finditer(output))
+    if not headers:
+        return "(none reported)"
+    end = headers[1].start() if len(headers) > 1 else len(output)
+    return "\n".join(output[headers[0].start() : end].rstrip().splitlines()[:lines])
 
 
 def failing_operations(output: str, shown: int = 4) -> str:

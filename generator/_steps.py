@@ -169,7 +169,7 @@ def log_excerpt(log: str, lines: int = 25) -> str:
     """The end of the app's last traceback when it has one (access lines hide it), else its last lines."""
     start = log.rfind("Traceback (most recent call last)")
     if start == -1:
-        return tail(log, lines=lines)
+        return tail(log, lines=10)
     block: list[str] = []
     for line in log[start:].splitlines():
         if block and _LOG_RECORD.match(line):

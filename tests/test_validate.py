@@ -7,7 +7,7 @@ import pg8000.native
 import pymysql
 import pytest
 
-from generator._contract import failing_operations
+from generator._contract import failing_operations, first_failure
 from generator._databases import Servers, project_scheme, scratch_databases
 from generator._steps import log_excerpt
 from generator.errors import TrellisError, UsageError
@@ -129,6 +129,7 @@ def test_failing_operations_are_named_from_schemathesis_headers() -> None:
     assert failing_operations(output) == "GET /a, POST /b"
     assert failing_operations(output, shown=1) == "GET /a and 1 more"
     assert failing_operations("no headers") == "the run (see its output)"
+    assert first_failure(output) == f"{'_' * 10} GET /a {'_' * 10}\n1. Test Case ID: x"
 
 
 def test_log_excerpt_shows_the_last_traceback_not_the_access_lines() -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from generator._databases import Servers
 from generator.template import load_spec
 
 _STEPS_HELP = "install, lint, types, tests, migrations, boot, contract"
@@ -34,7 +35,6 @@ _MysqlUrl = Annotated[
 def _validate_options(
     skip: list[str] | None, only: list[str] | None, examples: int, postgres_url: str, mysql_url: str
 ) -> Any:
-    from generator._databases import Servers
     from generator.validate import Options
 
     def names(items: list[str] | None) -> frozenset[str]:
@@ -53,8 +53,8 @@ def validate(
         typer.Option(help="Write a JUnit XML report to this file", show_default=False),
     ] = None,
     examples: _Examples = 10,
-    postgres_url: _PostgresUrl = "postgresql://postgres@127.0.0.1:5432/postgres",
-    mysql_url: _MysqlUrl = "mysql://root@127.0.0.1:3306/",
+    postgres_url: _PostgresUrl = Servers.postgresql,
+    mysql_url: _MysqlUrl = Servers.mysql,
 ) -> None:
     """Prove a generated project: fresh install, lint, types, tests, migrations, boot, contract."""
     import json
@@ -107,8 +107,8 @@ def matrix(
     ),
     skip: _Steps = None,
     examples: _Examples = 10,
-    postgres_url: _PostgresUrl = "postgresql://postgres@127.0.0.1:5432/postgres",
-    mysql_url: _MysqlUrl = "mysql://root@127.0.0.1:3306/",
+    postgres_url: _PostgresUrl = Servers.postgresql,
+    mysql_url: _MysqlUrl = Servers.mysql,
 ) -> None:
     """Validate every preset and a pairwise covering set of option combinations."""
     import json

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -115,6 +116,21 @@ class TestScratchDatabases:
             scratch_databases("postgresql", "postgresql+asyncpg", servers, tmp_path),
         ):
             pass
+
+    def test_the_server_url_comes_from_the_environment(self, tmp_path: Path) -> None:
+        (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+        (tmp_path / ".copier-answers.yml").write_text("database: postgresql\n")
+        env = {**os.environ, "TRELLIS_POSTGRES_URL": "postgresql://postgres@127.0.0.1:1/postgres"}
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "validate", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert result.returncode == 1
+        assert result.stderr.startswith("trellis: error: postgresql server at 127.0.0.1:1: ")
+        assert len(result.stderr.strip().splitlines()) == 1
 
     def test_the_scheme_comes_from_the_projects_example_settings(self, tmp_path: Path) -> None:
         assert project_scheme(tmp_path, "mysql") == "mysql+asyncmy"

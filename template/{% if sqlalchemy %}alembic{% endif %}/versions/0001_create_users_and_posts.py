@@ -49,6 +49,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_posts_author_id"), table_name="posts")
+    # Dropping the table drops its index; MySQL refuses to drop an index a foreign key uses.
     op.drop_table("posts")
     op.drop_table("users")

@@ -96,6 +96,8 @@ def options() -> None:
             for choice in question.choices:
                 marker = "*" if choice.value == question.default else " "
                 typer.echo(f"  {marker} {choice.value}  {choice.label}")
+        elif isinstance(question.default, str) and "{{" in question.default:
+            typer.echo("    default: derived from the other answers")
         else:
             typer.echo(f"    default: {question.default}")
         if question.condition:
@@ -109,13 +111,19 @@ def options() -> None:
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, Typer returns the code of `typer.Exit` (130 for Ctrl-C).
+        exit_code = app(standalone_mode=False)
     except TrellisError as exc:
         _fail(exc.message, exc.exit_code)
     except typer.TyperException as exc:  # usage errors of the command line itself
         _fail(exc.format_message(), exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         _fail("interrupted", 130)
+    else:
+        if exit_code == 130:
+            _fail("interrupted", 130)
+        if isinstance(exit_code, int):
+            sys.exit(exit_code)
 
 
 def _fail(message: str, exit_code: int) -> None:

@@ -120,6 +120,8 @@ def _run_copy(spec: TemplateSpec, staging: Path, answers: Mapping[str, Any], *, 
                 quiet=True,
                 unsafe=False,
             )
+    except KeyboardInterrupt:  # copier's prompt interrupt is also a CopierError
+        raise KeyboardInterrupt from None
     except ValueError as exc:
         raise UsageError(_one_line(exc)) from None
     except copier.errors.CopierError as exc:

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from generator.template import load_spec
+from tests.conftest import ROOT
 
 
 def trellis(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -166,3 +167,30 @@ def test_help_does_not_import_copier() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_plain_copier_renders_the_same_project(tmp_path: Path) -> None:
+    """The CLI adds convenience, never logic the template needs."""
+    assert trellis("new", str(tmp_path / "via-trellis"), "--yes", "--preset", "standard").returncode == 0
+    plain = subprocess.run(
+        [
+            sys.executable, "-m", "copier", "copy", "--quiet", "--defaults", "--vcs-ref", "HEAD",
+            "--data-file", str(ROOT / "presets" / "standard.yml"), str(ROOT), str(tmp_path / "via-copier"),
+        ],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert plain.returncode == 0, plain.stderr
+
+    def tree(root: Path) -> dict[str, str]:
+        return {
+            str(path.relative_to(root)): path.read_text()
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and path.name != ".copier-answers.yml"
+        }
+
+    assert tree(tmp_path / "via-trellis") == tree(tmp_path / "via-copier")
+    trellis_answers = answers_of(tmp_path / "via-trellis")
+    copier_answers = answers_of(tmp_path / "via-copier")
+    assert {k: v for k, v in trellis_answers.items() if not k.startswith("_")} == {
+        k: v for k, v in copier_answers.items() if not k.startswith("_")
+    }

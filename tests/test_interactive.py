@@ -1,0 +1,54 @@
+"""`trellis new` at a terminal: it asks the questions, and Ctrl-C leaves nothing behind."""
+
+import os
+import pty
+import select
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.template import load_spec
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+
+
+def run_at_terminal(args: list[str], keys: bytes, timeout: float = 60) -> tuple[int, str]:
+    """Run trellis on a pseudo-terminal, pressing `keys` whenever it waits for input."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: becomes trellis
+        os.execvp(sys.executable, [sys.executable, "-m", "generator", *args])
+    output = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            os.write(fd, keys)
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+
+
+def test_asks_every_question_and_takes_the_defaults(tmp_path: Path) -> None:
+    exit_code, output = run_at_terminal(["new", str(tmp_path / "svc")], keys=b"\r")
+    assert exit_code == 0, output
+    for question in load_spec().questions:
+        if question.condition is None:
+            assert question.help in output
+    assert (tmp_path / "svc" / "app" / "main.py").is_file()
+
+
+def test_ctrl_c_at_a_prompt_leaves_nothing_behind(tmp_path: Path) -> None:
+    exit_code, output = run_at_terminal(["new", str(tmp_path / "svc")], keys=b"\x03")
+    assert exit_code == 130, output
+    assert "Traceback" not in output
+    assert list(tmp_path.iterdir()) == []

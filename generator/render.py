@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from generator import origin
 from generator.errors import TrellisError, UsageError
-from generator.template import TemplateSpec, is_git_root, load_spec
+from generator.template import TemplateSpec, load_spec
 
 
 def resolve_answers(
@@ -54,12 +54,15 @@ def render(
     interactive: bool = False,
     force: bool = False,
     spec: TemplateSpec | None = None,
+    source: origin.TemplateSource | None = None,
 ) -> Path:
     spec = spec or load_spec()
+    source = source or origin.template_source(spec.root)
     destination = destination.expanduser().absolute()
     _check_destination(destination, force=force)
     with _staging_directory(destination) as staging:
         _run_copy(spec, staging, answers, interactive=interactive)
+        origin.record(staging, origin.answers_file_name(spec.root), source)
         _move_into_place(staging, destination)
     return destination
 
@@ -106,16 +109,13 @@ def _staging_directory(destination: Path) -> Iterator[Path]:
 def _run_copy(spec: TemplateSpec, staging: Path, answers: Mapping[str, Any], *, interactive: bool) -> None:
     import copier  # imported here: copier is slow to import and `--help` must stay fast
 
-    vcs_ref = "HEAD" if is_git_root(spec.root) else None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
+        with origin.rendering_copy(spec.root) as root:
             copier.run_copy(
-                str(spec.root),
+                str(root),
                 str(staging),
                 data=dict(answers),
                 defaults=not interactive,
-                vcs_ref=vcs_ref,
                 overwrite=True,
                 quiet=True,
                 unsafe=False,

@@ -75,10 +75,26 @@ def test_unknown_database_is_refused(copie: Copie) -> None:
     assert result.exit_code != 0
 
 
+def test_rbac_without_a_database_is_refused(copie: Copie) -> None:
+    result = copie.copy(extra_answers={"database": "none", "auth": "jwt", "rbac": True})
+    assert result.exit_code != 0
+    assert "rbac needs a database" in str(result.exception)
+
+
+CHECKED = [
+    {"database": "sqlite"},
+    {"database": "postgresql", "auth": "oauth2", "rbac": True, "errors": "problem"},
+    {"database": "mysql", "auth": "jwt", "rbac": True, "errors": "structured"},
+    {"database": "none"},
+    {"database": "none", "auth": "oauth2", "errors": "problem"},
+]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("database", [*SQL_DATABASES, "none"])
-def test_choice_passes_its_own_checks(tmp_path: Path, database: str) -> None:
-    project = render_project(tmp_path / database, {"database": database, "project_name": f"On {database}"})
+@pytest.mark.parametrize("answers", CHECKED, ids=lambda answers: "-".join(map(str, answers.values())))
+def test_choice_passes_its_own_checks(tmp_path: Path, answers: dict[str, object]) -> None:
+    database = str(answers["database"])
+    project = render_project(tmp_path / "svc", {**answers, "project_name": f"On {database}"})
     if database not in {"postgresql", "mysql"}:
         check_project(project)
         return
@@ -97,7 +113,8 @@ def migration_database(database: str, directory: Path) -> AbstractContextManager
 @pytest.mark.slow
 @pytest.mark.parametrize("database", SQL_DATABASES)
 def test_migrations_upgrade_check_downgrade_and_upgrade_again(tmp_path: Path, database: str) -> None:
-    project = render_project(tmp_path / database, {"database": database})
+    # With auth and roles: every table and column the models can have.
+    project = render_project(tmp_path / database, {"database": database, "auth": "jwt", "rbac": True})
     install(project)
     with migration_database(database, tmp_path) as url:
         env = project_environment({"DATABASE_URL": url})

@@ -112,6 +112,13 @@ class TestCombinations:
             assert not (options["database"] == "none" and options["errors"] == "problem"), options
             assert ("rbac" in options) == (options["auth"] != "none"), options
 
+    def test_the_real_template_never_gets_rbac_without_auth(self) -> None:
+        spec = load_spec()
+        if "rbac" not in {question.name for question in spec.questions}:
+            pytest.skip("this template has no rbac question")
+        for options in options_of(matrix.combinations(spec, full=True)):
+            assert ("rbac" in options) == (options["auth"] != "none"), options
+
     def test_the_full_product_is_every_accepted_combination(self, options_spec: TemplateSpec) -> None:
         # 3 pythons x 2 metrics x (3 sql databases x 3 errors + none x 2 errors) x (none + 2 auths x 2 rbac)
         assert len(matrix.combinations(options_spec, full=True)) == 3 * 2 * 11 * 5

@@ -55,6 +55,9 @@ def new(
         typer.Option("--data", "-d", help="Any answer as key=value", show_default=False),
     ] = None,
     force: Annotated[bool, typer.Option(help="Render into a non-empty directory")] = False,
+    lock: Annotated[
+        bool, typer.Option(help="Resolve the project's uv.lock (needs uv and the package index)")
+    ] = True,
     **answers: Any,
 ) -> None:
     """Render a new service."""
@@ -70,7 +73,7 @@ def new(
         spec, preset=preset, data=render.parse_data(spec, data or []), flags=flags
     )
     interactive = not yes and sys.stdin.isatty() and sys.stdout.isatty()
-    path = render.render(destination, resolved, interactive=interactive, force=force, spec=spec)
+    path = render.render(destination, resolved, interactive=interactive, force=force, lock=lock, spec=spec)
     typer.echo(f"Rendered {path}")
     typer.echo(f"Next: cd {path} && uv run pytest")
 

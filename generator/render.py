@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import TrellisError, UsageError
+from generator.lock import lock_project
 from generator.template import TemplateSpec, is_git_root, load_spec
 
 
@@ -53,13 +54,17 @@ def render(
     *,
     interactive: bool = False,
     force: bool = False,
+    lock: bool = False,
     spec: TemplateSpec | None = None,
 ) -> Path:
+    """Render into `destination`; with `lock`, resolve its `uv.lock` before it is moved into place."""
     spec = spec or load_spec()
     destination = destination.expanduser().absolute()
     _check_destination(destination, force=force)
     with _staging_directory(destination) as staging:
         _run_copy(spec, staging, answers, interactive=interactive)
+        if lock:
+            lock_project(staging)
         _move_into_place(staging, destination)
     return destination
 

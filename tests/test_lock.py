@@ -1,0 +1,58 @@
+"""`trellis new` resolves the project's uv.lock before moving the project into place."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.projects import project_environment, run
+
+
+def trellis(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_lock_matches_the_rendered_options(tmp_path: Path) -> None:
+    result = trellis("new", str(tmp_path / "svc"), "--yes", "--metrics", "--cache", "redis")
+    assert result.returncode == 0, result.stderr
+    lock = (tmp_path / "svc" / "uv.lock").read_text()
+    assert 'name = "prometheus-fastapi-instrumentator"' in lock
+    assert 'name = "redis"' in lock
+    uv = shutil.which("uv")
+    assert uv is not None
+    check = run([uv, "lock", "--locked", "--offline"], tmp_path / "svc", project_environment())
+    assert check.returncode == 0, check.stderr
+
+
+def test_no_lock_renders_without_one(tmp_path: Path) -> None:
+    result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "svc" / "pyproject.toml").is_file()
+    assert not (tmp_path / "svc" / "uv.lock").exists()
+
+
+def test_missing_uv_is_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": str(tmp_path / "empty-bin")}
+    result = trellis("new", str(tmp_path / "svc"), "--yes", env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "trellis: error: uv is not on PATH: install uv, or pass --no-lock and run `uv lock` later"
+    ]
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="needs uv")
+def test_failed_resolution_is_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    env = {**os.environ, "UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-cache")}
+    result = trellis("new", str(tmp_path / "out" / "svc"), "--yes", env=env)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("trellis: error: uv lock failed: ")
+    assert lines[0].endswith("pass --no-lock to render without a lock file")
+    assert not (tmp_path / "out").exists()

@@ -106,3 +106,17 @@ def test_invalid_author_email_is_refused(copie: Copie, email: str) -> None:
 
 def test_python_311_is_offered() -> None:
     assert "3.11" in load_spec().question("python_version").values
+
+
+@pytest.mark.parametrize(
+    ("answers", "question"),
+    [
+        ({"project_name": "   "}, "project_name"),
+        ({"author_name": ""}, "author_name"),
+        ({"description": "two\nlines"}, "description"),
+    ],
+)
+def test_empty_or_multiline_text_is_refused(copie: Copie, answers: dict[str, str], question: str) -> None:
+    result = copie.copy(extra_answers=answers)
+    assert result.exit_code != 0
+    assert question in str(result.exception)

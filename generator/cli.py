@@ -73,7 +73,9 @@ def new(
         spec, preset=preset, data=render.parse_data(spec, data or []), flags=flags
     )
     interactive = not yes and sys.stdin.isatty() and sys.stdout.isatty()
-    path = render.render(destination, resolved, interactive=interactive, force=force, lock=lock, spec=spec)
+    path = render.render(
+        destination, resolved, interactive=interactive, force=force, lock=lock, warn=_warn, spec=spec
+    )
     typer.echo(f"Rendered {path}")
     typer.echo(f"Next: cd {path} && uv run pytest")
 
@@ -127,6 +129,10 @@ def main() -> None:
             _fail("interrupted", 130)
         if isinstance(exit_code, int):
             sys.exit(exit_code)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"trellis: warning: {message}", err=True)
 
 
 def _fail(message: str, exit_code: int) -> None:

@@ -12,16 +12,32 @@ from generator.errors import TrellisError
 LOCK_TIMEOUT = 300
 
 
+class LockError(TrellisError):
+    """The project rendered, but its dependencies could not be locked."""
+
+
 def lock_project(project: Path) -> None:
     """Resolve the project's dependencies into `uv.lock`, as `uv lock` run in it would."""
     uv = shutil.which("uv")
     if uv is None:
-        raise TrellisError("uv is not on PATH: install uv, or pass --no-lock and run `uv lock` later")
+        raise LockError("uv is not on PATH: no uv.lock written; install uv and run `uv lock` in the project")
     # The caller's virtual environment must not leak into the project's resolution.
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    result = _uv_lock(uv, project, env)
+    if result.returncode != 0:
+        # A flaky network should not cost the user the lock: uv's cache often holds all it needs.
+        offline = _uv_lock(uv, project, env, "--offline")
+        if offline.returncode == 0:
+            return
+        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+        reason = lines[-1] if lines else f"exit code {result.returncode}"
+        raise LockError(f"uv lock failed, no uv.lock written: {reason}")
+
+
+def _uv_lock(uv: str, project: Path, env: dict[str, str], *options: str) -> subprocess.CompletedProcess[str]:
     try:
-        result = subprocess.run(
-            [uv, "lock", "--quiet", "--no-progress"],
+        return subprocess.run(
+            [uv, "lock", "--quiet", "--no-progress", *options],
             cwd=project,
             env=env,
             capture_output=True,
@@ -30,9 +46,4 @@ def lock_project(project: Path) -> None:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        message = f"uv lock took over {LOCK_TIMEOUT} s; pass --no-lock to render without a lock file"
-        raise TrellisError(message) from None
-    if result.returncode != 0:
-        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
-        reason = lines[-1] if lines else f"exit code {result.returncode}"
-        raise TrellisError(f"uv lock failed: {reason}; pass --no-lock to render without a lock file")
+        raise LockError(f"uv lock took over {LOCK_TIMEOUT} s, no uv.lock written") from None

@@ -6,13 +6,13 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from generator.errors import TrellisError, UsageError
-from generator.lock import lock_project
+from generator.lock import LockError, lock_project
 from generator.template import TemplateSpec, is_git_root, load_spec
 
 
@@ -55,16 +55,26 @@ def render(
     interactive: bool = False,
     force: bool = False,
     lock: bool = False,
+    warn: Callable[[str], None] | None = None,
     spec: TemplateSpec | None = None,
 ) -> Path:
-    """Render into `destination`; with `lock`, resolve its `uv.lock` before it is moved into place."""
+    """Render into `destination`; with `lock`, resolve its `uv.lock` before it is moved into place.
+
+    A project that cannot be locked is still rendered when `warn` is given: it gets the
+    reason, and the user can run `uv lock` later. Without `warn`, LockError is raised.
+    """
     spec = spec or load_spec()
     destination = destination.expanduser().absolute()
     _check_destination(destination, force=force)
     with _staging_directory(destination) as staging:
         _run_copy(spec, staging, answers, interactive=interactive)
         if lock:
-            lock_project(staging)
+            try:
+                lock_project(staging)
+            except LockError as exc:
+                if warn is None:
+                    raise
+                warn(exc.message)
         _move_into_place(staging, destination)
     return destination
 

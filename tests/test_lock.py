@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.lock import LockError
+from generator.render import render
 from tests.projects import project_environment, run
 
 
@@ -36,23 +38,35 @@ def test_no_lock_renders_without_one(tmp_path: Path) -> None:
     assert not (tmp_path / "svc" / "uv.lock").exists()
 
 
-def test_missing_uv_is_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+def test_missing_uv_is_a_warning_and_the_project_is_rendered(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": str(tmp_path / "empty-bin")}
     result = trellis("new", str(tmp_path / "svc"), "--yes", env=env)
-    assert result.returncode == 1
+    assert result.returncode == 0, result.stderr
     assert result.stderr.strip().splitlines() == [
-        "trellis: error: uv is not on PATH: install uv, or pass --no-lock and run `uv lock` later"
+        "trellis: warning: uv is not on PATH: no uv.lock written; install uv and run `uv lock` in the project"
     ]
-    assert sorted(path.name for path in tmp_path.iterdir()) == []
+    assert (tmp_path / "svc" / "pyproject.toml").is_file()
+    assert not (tmp_path / "svc" / "uv.lock").exists()
 
 
 @pytest.mark.skipif(shutil.which("uv") is None, reason="needs uv")
-def test_failed_resolution_is_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+def test_failed_resolution_is_a_one_line_warning(tmp_path: Path) -> None:
     env = {**os.environ, "UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-cache")}
-    result = trellis("new", str(tmp_path / "out" / "svc"), "--yes", env=env)
-    assert result.returncode == 1
+    result = trellis("new", str(tmp_path / "svc"), "--yes", env=env)
+    assert result.returncode == 0, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("trellis: error: uv lock failed: ")
-    assert lines[0].endswith("pass --no-lock to render without a lock file")
-    assert not (tmp_path / "out").exists()
+    assert lines[0].startswith("trellis: warning: uv lock failed, no uv.lock written: ")
+    assert (tmp_path / "svc" / "app" / "main.py").is_file()
+    assert not (tmp_path / "svc" / "uv.lock").exists()
+
+
+def test_render_without_a_warning_callback_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    with pytest.raises(LockError, match="uv is not on PATH"):
+        render_project_locked(tmp_path / "svc")
+    assert not (tmp_path / "svc").exists()
+
+
+def render_project_locked(destination: Path) -> Path:
+    return render(destination, {}, lock=True)

@@ -134,3 +134,15 @@ def test_production_settings_come_from_the_environment(render: Any) -> None:
     server = (render() / "app" / "server.py").read_text()
     assert "proxy_headers=True" in server
     assert "timeout_graceful_shutdown=settings.graceful_shutdown_timeout" in server
+
+
+@pytest.mark.parametrize("cache", ["none", "redis"])
+def test_cache_files_and_dependency_follow_the_option(render: Any, cache: str) -> None:
+    project = render(cache=cache)
+    redis = cache == "redis"
+    assert ('"redis>=' in (project / "pyproject.toml").read_text()) is redis
+    assert (project / "app" / "core" / "cache.py").is_file() is redis
+    assert (project / "app" / "services" / "cached_post_service.py").is_file() is redis
+    assert (project / "tests" / "test_cache.py").is_file() is redis
+    assert ("REDIS_URL=" in (project / ".env.example").read_text()) is redis
+    assert ("CachedPostService" in (project / "app" / "dependencies.py").read_text()) is redis

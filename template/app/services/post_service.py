@@ -19,10 +19,7 @@ class PostService:
         return items, await self.posts.count(q=q, author_id=author_id)
 
     async def get(self, post_id: int) -> Post:
-        post = await self.posts.get(post_id)
-        if post is None:
-            raise NotFoundError("Post", post_id)
-        return post
+        return await self._require(post_id)
 
     async def create(self, data: PostCreate) -> Post:
         if await self.users.get(data.author_id) is None:
@@ -30,8 +27,15 @@ class PostService:
         return await self.posts.create(**data.model_dump())
 
     async def update(self, post_id: int, data: PostUpdate) -> Post:
-        post = await self.get(post_id)
+        post = await self._require(post_id)
         return await self.posts.update(post, **data.model_dump(exclude_none=True))
 
     async def delete(self, post_id: int) -> None:
-        await self.posts.delete(await self.get(post_id))
+        await self.posts.delete(await self._require(post_id))
+
+    async def _require(self, post_id: int) -> Post:
+        """The post as stored now: writes start from the database, never from a cache."""
+        post = await self.posts.get(post_id)
+        if post is None:
+            raise NotFoundError("Post", post_id)
+        return post

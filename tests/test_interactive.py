@@ -14,8 +14,11 @@ from generator.template import load_spec
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 
 
-def run_at_terminal(args: list[str], keys: bytes, timeout: float = 60) -> tuple[int, str]:
-    """Run trellis on a pseudo-terminal, pressing `keys` whenever it waits for input."""
+def run_at_terminal(
+    args: list[str], keys: bytes, *, after: bytes = b"", timeout: float = 60
+) -> tuple[int, str]:
+    """Run trellis on a pseudo-terminal, pressing `keys` whenever it waits for input
+    once its output holds `after`."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: becomes trellis
         os.execvp(sys.executable, [sys.executable, "-m", "generator", *args])
@@ -24,7 +27,8 @@ def run_at_terminal(args: list[str], keys: bytes, timeout: float = 60) -> tuple[
     while time.monotonic() < deadline:
         ready, _, _ = select.select([fd], [], [], 0.5)
         if not ready:
-            os.write(fd, keys)
+            if after in output:
+                os.write(fd, keys)
             continue
         try:
             chunk = os.read(fd, 4096)
@@ -48,7 +52,8 @@ def test_asks_every_question_and_takes_the_defaults(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_at_a_prompt_leaves_nothing_behind(tmp_path: Path) -> None:
-    exit_code, output = run_at_terminal(["new", str(tmp_path / "svc")], keys=b"\x03")
+    first_question = load_spec().questions[0].help.encode()
+    exit_code, output = run_at_terminal(["new", str(tmp_path / "svc")], keys=b"\x03", after=first_question)
     assert exit_code == 130, output
     assert "Traceback" not in output
     assert list(tmp_path.iterdir()) == []

@@ -1,5 +1,6 @@
 import logging
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.error_handlers import internal_error_response
@@ -37,7 +38,7 @@ class UnhandledErrorMiddleware:
         except Exception:
             logger.exception("Unhandled error on %s %s", scope["method"], scope["path"])
             if not response_started:
-                await internal_error_response()(scope, receive, send)
+                await internal_error_response(Request(scope))(scope, receive, send)
 
 
 def _one_line_startup_failure(send: Send) -> Send:

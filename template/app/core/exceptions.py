@@ -1,8 +1,11 @@
+from collections.abc import Mapping
+
+
 class DomainError(Exception):
     """Base class of the errors that services raise; handlers map them to responses."""
 
     status_code = 400
-    code = "domain_error"
+    headers: Mapping[str, str] | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -11,7 +14,6 @@ class DomainError(Exception):
 
 class NotFoundError(DomainError):
     status_code = 404
-    code = "not_found"
 
     def __init__(self, resource: str, resource_id: int | str) -> None:
         super().__init__(f"{resource} {resource_id} not found")
@@ -21,9 +23,7 @@ class NotFoundError(DomainError):
 
 class ConflictError(DomainError):
     status_code = 409
-    code = "conflict"
 
 
 class PermissionDeniedError(DomainError):
     status_code = 403
-    code = "permission_denied"

@@ -6,20 +6,24 @@ from typing import Any
 from app.core.request_id import current_request_id
 
 _HANDLER_NAME = "app"
+_NO_REQUEST = "-"
 _READABLE_FORMAT = "%(asctime)s %(levelname)-8s [%(request_id)s] %(name)s: %(message)s"
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        request_id = getattr(record, "request_id", _NO_REQUEST)
         entry = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None),
+            "request_id": None if request_id == _NO_REQUEST else request_id,
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry)
 
 
@@ -31,7 +35,7 @@ class RequestIdRecordFactory:
 
     def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
         record: logging.LogRecord = self.wrapped(*args, **kwargs)
-        record.request_id = current_request_id() or "-"
+        record.request_id = current_request_id() or _NO_REQUEST
         return record
 
 

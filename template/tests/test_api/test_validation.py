@@ -3,13 +3,11 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
+from tests.error_bodies import error_locations
+
 pytestmark = pytest.mark.anyio
 
 VALID_USER = {"username": "johndoe", "email": "john@example.com", "password": "Secret123"}
-
-
-def locations(response_body: dict[str, Any]) -> list[list[str | int]]:
-    return [issue["loc"] for issue in response_body["detail"]]
 
 
 @pytest.mark.parametrize(
@@ -29,7 +27,7 @@ def locations(response_body: dict[str, Any]) -> list[list[str | int]]:
 async def test_invalid_user_field_is_rejected(client: AsyncClient, field: str, value: object) -> None:
     response = await client.post("/api/v1/users", json={**VALID_USER, field: value})
     assert response.status_code == 422
-    assert ["body", field] in locations(response.json())
+    assert ["body", field] in error_locations(response.json())
 
 
 async def test_rejected_password_is_never_echoed(client: AsyncClient) -> None:
@@ -45,7 +43,7 @@ async def test_rejected_password_is_never_echoed(client: AsyncClient) -> None:
 async def test_query_bounds_are_enforced(client: AsyncClient, params: dict[str, Any]) -> None:
     response = await client.get("/api/v1/users", params=params)
     assert response.status_code == 422
-    assert ["query", next(iter(params))] in locations(response.json())
+    assert ["query", next(iter(params))] in error_locations(response.json())
 
 
 @pytest.mark.parametrize("path", ["/api/v1/users/0", "/api/v1/posts/0", "/api/v1/users/abc"])

@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from httpx import ASGITransport, AsyncClient
 from pydantic import ValidationError
@@ -30,11 +32,15 @@ async def test_docs_are_served_outside_production(client: AsyncClient) -> None:
     assert (await client.get("/openapi.json")).json()["info"]["version"] == "0.1.0"
 
 
-async def test_request_body_over_the_limit_is_refused(settings: Settings) -> None:
+async def test_request_body_over_the_limit_is_refused_without_an_error_log(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     limited = settings.model_copy(update={"max_body_size": 64})
-    async with client_for(limited) as client:
-        response = await client.post("/api/v1/users", json={"username": "x" * 100})
+    with caplog.at_level(logging.WARNING):
+        async with client_for(limited) as client:
+            response = await client.post("/api/v1/users", json={"username": "x" * 100})
     assert response.status_code == 413
+    assert [record for record in caplog.records if record.levelno >= logging.WARNING] == []
 
 
 def test_wildcard_cors_with_credentials_is_refused_outside_development() -> None:

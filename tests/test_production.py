@@ -2,15 +2,26 @@
 Docker engine: hadolint, `docker-compose config` and parsing."""
 
 import json
+import os
 import re
+import signal
+import socket
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from generator.render import render as render_with_lock
 from generator.template import load_spec
-from tests.projects import render_project, run
+from tests.projects import check_project, project_environment, render_project, run
 
 TOOLS = Path(sys.executable).parent
 DATABASES = load_spec().question("database").values
@@ -146,3 +157,85 @@ def test_cache_files_and_dependency_follow_the_option(render: Any, cache: str) -
     assert (project / "tests" / "test_cache.py").is_file() is redis
     assert ("REDIS_URL=" in (project / ".env.example").read_text()) is redis
     assert ("CachedPostService" in (project / "app" / "dependencies.py").read_text()) is redis
+
+
+def image_command_and_env(project: Path) -> tuple[list[str], dict[str, str]]:
+    instructions = dockerfile_instructions(project)
+    command: list[str] = json.loads(instructions[-1][1])
+    env: dict[str, str] = {}
+    for name, argument in instructions:
+        if name == "ENV":
+            env.update(dict(re.findall(r'(\w+)=("[^"]*"|\S+)', argument)))
+    return command, {key: value.strip('"') for key, value in env.items()}
+
+
+def wait_for(url: str, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@contextmanager
+def scratch_database(database: str, directory: Path) -> Iterator[str]:
+    """A uniquely named database for one test on this machine's servers, dropped afterwards."""
+    name = f"trellis_image_{uuid.uuid4().hex[:10]}"
+    if database == "postgresql":
+        assert run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], directory).returncode == 0
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+        run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], directory)
+    elif database == "mysql":
+        create = run(["mariadb", "-h", "127.0.0.1", "-uroot", "-e", f"CREATE DATABASE {name}"], directory)
+        assert create.returncode == 0, create.stderr
+        yield f"mysql+asyncmy://root@127.0.0.1:3306/{name}"
+        run(["mariadb", "-h", "127.0.0.1", "-uroot", "-e", f"DROP DATABASE IF EXISTS {name}"], directory)
+    else:
+        yield f"sqlite+aiosqlite:///{directory / 'image.db'}"
+
+
+@pytest.mark.slow
+def test_full_preset_is_locked_passes_its_checks_and_serves_with_the_image_command(tmp_path: Path) -> None:
+    spec = load_spec()
+    answers = {**spec.preset("full"), "project_name": "Full Service"}
+    project = render_with_lock(tmp_path / "full", answers, lock=True, spec=spec)
+    locked = run(["uv", "lock", "--locked", "--offline"], project)
+    assert locked.returncode == 0, locked.stderr
+    check_project(project)
+    command, image_env = image_command_and_env(project)
+    port = str(free_port())
+    with scratch_database(answers["database"], tmp_path) as database_url:
+        env = project_environment({
+            **{key: value for key, value in image_env.items() if key != "PATH"},
+            # As in the image: the project's virtual environment first on the PATH.
+            "PATH": f"{project / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+            "HOST": "127.0.0.1",
+            "PORT": port,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": uuid.uuid4().hex * 2,
+        })  # fmt: skip
+        server = subprocess.Popen(command, cwd=project, env=env, stderr=subprocess.PIPE, text=True)
+        try:
+            assert wait_for(f"http://127.0.0.1:{port}/health") == 200
+            assert wait_for(f"http://127.0.0.1:{port}/ready") == 200
+            assert wait_for(f"http://127.0.0.1:{port}/docs") == 404  # ENVIRONMENT=production
+            server.send_signal(signal.SIGTERM)
+            assert server.wait(timeout=30) in (0, -signal.SIGTERM)
+        finally:
+            if server.poll() is None:
+                server.kill()
+            _, errors = server.communicate()
+    assert "Application shutdown complete" in errors
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -61,7 +61,7 @@ def new(
     **answers: Any,
 ) -> None:
     """Render a new service."""
-    from generator import render
+    from generator import origin, render
 
     spec = load_spec()
     flags = {
@@ -73,11 +73,21 @@ def new(
         spec, preset=preset, data=render.parse_data(spec, data or []), flags=flags
     )
     interactive = not yes and sys.stdin.isatty() and sys.stdout.isatty()
+    source = origin.template_source(spec.root)
     path = render.render(
-        destination, resolved, interactive=interactive, force=force, lock=lock, warn=_warn, spec=spec
+        destination,
+        resolved,
+        interactive=interactive,
+        force=force,
+        lock=lock,
+        warn=_warn,
+        spec=spec,
+        source=source,
     )
     typer.echo(f"Rendered {path}")
     typer.echo(f"Next: cd {path} && uv run pytest")
+    for warning in origin.caveats(source):
+        typer.echo(f"trellis: warning: {warning}", err=True)
 
 
 def _with_question_options(function: Any) -> Any:
@@ -112,6 +122,61 @@ def options() -> None:
     for name, answers in spec.presets.items():
         summary = ", ".join(f"{key}={value}" for key, value in answers.items()) or "defaults"
         typer.echo(f"  {name}: {summary}")
+
+
+@app.command()
+def update(
+    directory: Annotated[Path, typer.Argument(help="The generated project")] = Path("."),
+    to: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Template version (a git tag) to go to; default: the newest", show_default=False),
+    ] = None,
+    settings: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--set", help="Change an answer: key=value", show_default=False),
+    ] = None,
+    template: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Fetch the recorded template from this path or URL instead", show_default=False),
+    ] = None,
+    conflict: Annotated[
+        str, typer.Option(help="inline: conflict markers in the files; rej: .rej files beside them")
+    ] = "inline",
+    pretend: Annotated[bool, typer.Option("--pretend", help="Show what would change only")] = False,
+) -> None:
+    """Update a generated project to a newer template version, or change its answers."""
+    from generator import update as updating
+
+    data = updating.parse_settings(load_spec(), settings or [])
+    report = updating.update(
+        directory, to=to, data=data, template=template, conflict=conflict, pretend=pretend
+    )
+    _print_report(report)
+    if report.conflicted:
+        count = len(report.conflicts) + len(report.rejects)
+        verb = "would leave" if report.pretend else "left"
+        raise TrellisError(f"the update {verb} {count} conflicted file(s): resolve them, then commit")
+
+
+def _print_report(report: Any) -> None:
+    would = "Would update" if report.pretend else "Updated"
+    typer.echo(f"{would} {report.project} from template {report.old_version} to {report.new_version}")
+    for name, (before, after) in report.answers.items():
+        typer.echo(f"  {name}: {'(new question)' if before is None else before} -> {after}")
+    if report.changes:
+        typer.echo("Changed files:" if not report.pretend else "Files it would change:")
+        for code, path in report.changes:
+            typer.echo(f"  {code:<2} {path}")
+    else:
+        typer.echo("No file changed.")
+    if report.conflicted:
+        typer.echo("Conflicts to resolve before committing:")
+        for path in report.conflicts:
+            typer.echo(f"  {path}  (conflict markers)")
+        for path in report.rejects:
+            typer.echo(f"  {path}  (your changes that did not apply: redo them by hand, then delete it)")
+    elif not report.pretend and report.changes:
+        typer.echo("Review with `git diff`, then commit.")
 
 
 def main() -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from generator import origin
 from generator.errors import TrellisError, UsageError
 from generator.lock import LockError, lock_project
-from generator.template import TemplateSpec, is_git_root, load_spec
+from generator.template import TemplateSpec, load_spec
 
 
 def resolve_answers(
@@ -57,6 +57,7 @@ def render(
     lock: bool = False,
     warn: Callable[[str], None] | None = None,
     spec: TemplateSpec | None = None,
+    source: origin.TemplateSource | None = None,
 ) -> Path:
     """Render into `destination`; with `lock`, resolve its `uv.lock` before it is moved into place.
 
@@ -64,10 +65,12 @@ def render(
     reason, and the user can run `uv lock` later. Without `warn`, LockError is raised.
     """
     spec = spec or load_spec()
+    source = source or origin.template_source(spec.root)
     destination = destination.expanduser().absolute()
     _check_destination(destination, force=force)
     with _staging_directory(destination) as staging:
         _run_copy(spec, staging, answers, interactive=interactive)
+        origin.record(staging, origin.answers_file_name(spec.root), source)
         if lock:
             try:
                 lock_project(staging)
@@ -121,16 +124,13 @@ def _staging_directory(destination: Path) -> Iterator[Path]:
 def _run_copy(spec: TemplateSpec, staging: Path, answers: Mapping[str, Any], *, interactive: bool) -> None:
     import copier  # imported here: copier is slow to import and `--help` must stay fast
 
-    vcs_ref = "HEAD" if is_git_root(spec.root) else None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
+        with origin.rendering_copy(spec.root) as root:
             copier.run_copy(
-                str(spec.root),
+                str(root),
                 str(staging),
                 data=dict(answers),
                 defaults=not interactive,
-                vcs_ref=vcs_ref,
                 overwrite=True,
                 quiet=True,
                 unsafe=False,

@@ -1,0 +1,205 @@
+"""`trellis update`: bring a generated project to a newer template version, or change its answers.
+
+Copier does the work (`run_update`: it renders the recorded version with the recorded answers,
+diffs that against the project, renders the new version and re-applies the owner's diff).
+This module refuses what copier would get wrong or explain badly, fetches the template from
+elsewhere when asked, and reports the conflicts copier leaves without raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import TrellisError, UsageError
+from generator.gitrepo import Repository, fetching_from, is_url
+from generator.template import TemplateSpec
+
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+@dataclass(frozen=True)
+class Report:
+    project: Path
+    old_version: str
+    new_version: str
+    changes: tuple[tuple[str, str], ...]
+    """(git status code, path) of every file the update changed, relative to the project."""
+    conflicts: tuple[str, ...]
+    """Files holding conflict markers."""
+    rejects: tuple[str, ...]
+    """`.rej` files: hunks that did not apply."""
+    answers: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    """Answers that changed: name -> (before, after); `before` is None for a new question."""
+    pretend: bool = False
+
+    @property
+    def conflicted(self) -> bool:
+        return bool(self.conflicts or self.rejects)
+
+
+def parse_settings(spec: TemplateSpec, items: list[str]) -> dict[str, Any]:
+    """`--set key=value` items, typed and checked against the template's questions."""
+    data: dict[str, Any] = {}
+    for item in items:
+        name, separator, raw = item.partition("=")
+        if not separator or not name:
+            raise UsageError(f"--set expects key=value, got '{item}'")
+        known = {question.name for question in spec.questions}
+        if name not in known:
+            raise UsageError(f"unknown --set key '{name}': known keys are {', '.join(sorted(known))}")
+        question = spec.question(name)
+        value = question.parse(raw)
+        question.check_choice(value)
+        data[name] = value
+    return data
+
+
+def update(
+    project: Path,
+    *,
+    to: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    template: str | None = None,
+    conflict: str = "inline",
+    pretend: bool = False,
+) -> Report:
+    if conflict not in ("inline", "rej"):
+        raise UsageError(f"--conflict expects inline or rej, got '{conflict}'")
+    project = project.expanduser().resolve()
+    before = _recorded_answers(project)
+    repository = Repository.containing(project)
+    if repository is None:
+        raise UsageError(
+            f"'{project}' is not in a git repository: commit the project first "
+            "(git init && git add -A && git commit -m 'Generated project')"
+        )
+    dirty = repository.changes(project)
+    if dirty:
+        shown = ", ".join(path for _, path in dirty[:3]) + (", ..." if len(dirty) > 3 else "")
+        raise UsageError(
+            f"'{project}' has uncommitted changes ({shown}): commit or stash them first, "
+            "so that the update's own changes can be reviewed and undone"
+        )
+    source = str(before["_src_path"])
+    if template is not None and not is_url(source):
+        raise UsageError(
+            f"--template can only stand in for a URL, and '{project}' records the path {source}: "
+            f"set _src_path in {ANSWERS_FILE} to the template's git URL, commit, and retry"
+        )
+    with fetching_from(source, template):
+        if not pretend:
+            return _update(project, repository, before, to, data or {}, conflict, pretend=False)
+        with repository.scratch_clone() as clone:
+            target = clone.root / project.relative_to(repository.root)
+            report = _update(target, clone, before, to, data or {}, conflict, pretend=True)
+            return Report(**{**report.__dict__, "project": project})
+
+
+def _update(
+    project: Path,
+    repository: Repository,
+    before: dict[str, Any],
+    to: str | None,
+    data: Mapping[str, Any],
+    conflict: str,
+    *,
+    pretend: bool,
+) -> Report:
+    _run_update(project, before, to, data, conflict)
+    after = _recorded_answers(project)
+    changes = repository.changes(project)
+    answers = {
+        name: (before.get(name), value)
+        for name, value in after.items()
+        if not name.startswith("_") and before.get(name) != value
+    }
+    return Report(
+        project=project,
+        old_version=str(before["_commit"]),
+        new_version=str(after.get("_commit")),
+        changes=tuple(changes),
+        conflicts=tuple(repository.unmerged(project)),
+        rejects=tuple(repository.rejects(project)),
+        answers=answers,
+        pretend=pretend,
+    )
+
+
+def _recorded_answers(project: Path) -> dict[str, Any]:
+    path = project / ANSWERS_FILE
+    if not path.is_file():
+        raise UsageError(f"'{project}' is not a generated project: it has no {ANSWERS_FILE}")
+    try:
+        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(answers, dict) or not answers.get("_src_path"):
+        raise UsageError(f"{path} records no template source (_src_path)")
+    if not answers.get("_commit"):
+        raise UsageError(
+            f"{path} records no template version (_commit): the project was rendered from a copy "
+            "of the template without git history, and cannot be updated"
+        )
+    return answers
+
+
+def _run_update(
+    project: Path, before: dict[str, Any], to: str | None, data: Mapping[str, Any], conflict: str
+) -> None:
+    import copier  # imported here: copier is slow to import and `--help` must stay fast
+    from plumbum import ProcessExecutionError  # how copier reports a failed git command
+
+    source, recorded = before["_src_path"], before["_commit"]
+    try:
+        copier.run_update(
+            str(project),
+            data=dict(data),
+            vcs_ref=to,
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            conflict="rej" if conflict == "rej" else "inline",
+            # The template's own migrations are how a major version upgrades a project.
+            unsafe=True,
+        )
+    except ProcessExecutionError as exc:
+        detail = _last_line(str(exc.stderr)) or f"git exited with {exc.retcode}"
+        _refuse_missing_version(detail, source, recorded, to)
+        raise TrellisError(
+            f"cannot fetch the template from {source} ({detail}); "
+            "pass --template with a path or URL of a copy of the template repository"
+        ) from None
+    except ValueError as exc:
+        message = _one_line(exc)
+        _refuse_missing_version(message, source, recorded, to)
+        raise UsageError(message) from None
+    except copier.errors.UserMessageError as exc:  # refused before changing anything
+        raise UsageError(_one_line(exc)) from None
+    except copier.errors.CopierError as exc:
+        raise TrellisError(_one_line(exc)) from None
+
+
+def _refuse_missing_version(message: str, source: str, recorded: str, to: str | None) -> None:
+    """Copier says `Unknown revision: 'x'` of a local template, git `invalid reference: x` of a remote one."""
+    if not message.startswith(("Unknown revision", "fatal: invalid reference")):
+        return
+    missing = recorded if recorded in message and (to is None or to not in message) else to
+    raise UsageError(
+        f"template version {missing} is not in {source}: list its versions with "
+        f"`git ls-remote --tags {source}`, or pass --template with a copy that has it"
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return " ".join(lines) if lines else type(exc).__name__
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""

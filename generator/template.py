@@ -41,6 +41,8 @@ def is_git_root(path: Path) -> bool:
 class Choice:
     label: str
     value: Any
+    # A choice with a validator of its own is offered only when the other answers allow it.
+    validator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,9 @@ def _choices(raw: Any) -> tuple[Choice, ...]:
         return ()
     if isinstance(raw, dict):
         return tuple(
-            Choice(str(label), value["value"] if isinstance(value, dict) else value)
+            Choice(str(label), value["value"], value.get("validator"))
+            if isinstance(value, dict)
+            else Choice(str(label), value)
             for label, value in raw.items()
         )
     return tuple(Choice(str(value), value) for value in raw)

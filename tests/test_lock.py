@@ -42,9 +42,10 @@ def test_missing_uv_is_a_warning_and_the_project_is_rendered(tmp_path: Path) -> 
     env = {**os.environ, "PATH": str(tmp_path / "empty-bin")}
     result = trellis("new", str(tmp_path / "svc"), "--yes", env=env)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().splitlines() == [
+    assert (
         "trellis: warning: uv is not on PATH: no uv.lock written; install uv and run `uv lock` in the project"
-    ]
+        in result.stderr.splitlines()
+    )
     assert (tmp_path / "svc" / "pyproject.toml").is_file()
     assert not (tmp_path / "svc" / "uv.lock").exists()
 
@@ -54,7 +55,8 @@ def test_failed_resolution_is_a_one_line_warning(tmp_path: Path) -> None:
     env = {**os.environ, "UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-cache")}
     result = trellis("new", str(tmp_path / "svc"), "--yes", env=env)
     assert result.returncode == 0, result.stderr
-    lines = result.stderr.strip().splitlines()
+    # (a template with uncommitted changes adds a warning of its own)
+    lines = [line for line in result.stderr.splitlines() if "uv lock" in line]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("trellis: warning: uv lock failed, no uv.lock written: ")
     assert (tmp_path / "svc" / "app" / "main.py").is_file()

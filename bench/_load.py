@@ -64,7 +64,7 @@ def _script(endpoint: Endpoint) -> str:
     return "\n".join(lines) + "\n" + _REPORT
 
 
-def load(base_url: str, endpoint: Endpoint, *, connections: int, seconds: int, threads: int = 2) -> Result:
+def load(base_url: str, endpoint: Endpoint, *, connections: int, seconds: int, threads: int = 1) -> Result:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_script(endpoint))
     try:

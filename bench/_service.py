@@ -157,8 +157,11 @@ class Server:
 
 
 @contextmanager
-def serve(command: list[str], cwd: Path, env: dict[str, str], port: int) -> Iterator[Server]:
-    process = subprocess.Popen(command, cwd=cwd, env=_env(env), stdout=subprocess.DEVNULL)
+def serve(
+    command: list[str], cwd: Path, env: dict[str, str], port: int, log: Path | None = None
+) -> Iterator[Server]:
+    output = log.open("w") if log else subprocess.DEVNULL
+    process = subprocess.Popen(command, cwd=cwd, env=_env(env), stdout=output, stderr=output)
     server = Server(process, f"http://127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + 30
@@ -171,6 +174,8 @@ def serve(command: list[str], cwd: Path, env: dict[str, str], port: int) -> Iter
         if process.poll() is None:
             process.kill()
             process.wait()
+        if not isinstance(output, int):
+            output.close()
 
 
 def service_env(project: Project, port: int) -> dict[str, str]:

@@ -20,6 +20,7 @@ Targets, as ratios to the bare app's /health rate: /health >= 0.85, /users/me >=
 
 import argparse
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -92,28 +93,45 @@ def row(name: str, result: Result, baseline: float | None) -> dict[str, Any]:
 
 def bench(workdir: Path, preset: str, database: str, connections: int, seconds: int) -> dict[str, Any]:
     project = prepare(workdir, preset, database)
+    load_before = os.getloadavg()[0]
+
+    def bare_health() -> Result:
+        port = free_port()
+        command = [project.python, "-m", "uvicorn", "bare_app:app", "--port", str(port),
+                   "--no-access-log", "--log-level", "warning"]  # fmt: skip
+        with serve(command, write_bare_app(workdir), {}, port) as bare:
+            return load(bare.base_url, Endpoint("GET /health", "/health"), connections=connections,
+                        seconds=seconds)  # fmt: skip
+
     try:
+        # The bare app is loaded before and after the service; the ratios use the mean of
+        # both, so that a machine shared with other work biases neither side.
+        before = bare_health()
         port = free_port()
-        bare_command = [project.python, "-m", "uvicorn", "bare_app:app", "--port", str(port),
-                        "--no-access-log", "--log-level", "warning"]  # fmt: skip
-        with serve(bare_command, write_bare_app(workdir), {}, port) as bare:
-            baseline = load(bare.base_url, Endpoint("GET /health", "/health"), connections=connections,
-                            seconds=seconds)  # fmt: skip
-        rows = [row("bare GET /health", baseline, None)]
-        port = free_port()
-        command = [project.python, "-m", "app.server"]
-        with serve(command, project.path, service_env(project, port), port) as server:
+        log = workdir / f"{preset}-{database}.log"
+        service_rows = []
+        with serve([project.python, "-m", "app.server"], project.path, service_env(project, port), port,
+                   log) as server:  # fmt: skip
             for endpoint in seed(server.base_url, project):
                 result = load(server.base_url, endpoint, connections=connections, seconds=seconds)
-                rows.append(row(endpoint.name, result, baseline.rate))
-                rows[-1]["answers_after"] = server.answers_health()
+                service_rows.append((endpoint.name, result, server.answers_health()))
             rss = server.rss_mib()
             exit_code, stop_seconds = server.stop(grace=10)
+        after = bare_health()
+        baseline = (before.rate + after.rate) / 2
+        rows = [row("bare GET /health (before)", before, None), row("bare GET /health (after)", after, None)]
+        for name, result, answers in service_rows:
+            rows.append({**row(name, result, baseline), "answers_after": answers})
+        logged_errors = sum('"level": "ERROR"' in line for line in log.read_text().splitlines())
         return {
             "preset": preset,
             "database": database,
+            "connections": connections,
+            "seconds": seconds,
+            "loadavg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "rows": rows,
             "rss_mib_after_load": round(rss, 1),
+            "error_log_lines": logged_errors,
             "sigterm_exit_code": exit_code,
             "sigterm_stop_s": round(stop_seconds, 2),
             "clean_stop": exit_code in (0, -15) and stop_seconds < 10,
@@ -123,8 +141,10 @@ def bench(workdir: Path, preset: str, database: str, connections: int, seconds: 
 
 
 def report(run: dict[str, Any]) -> None:
-    print(f"\n{run['preset']} on {run['database']}: worker RSS after load {run['rss_mib_after_load']} MiB, "
-          f"SIGTERM -> exit {run['sigterm_exit_code']} in {run['sigterm_stop_s']} s")  # fmt: skip
+    print(f"\n{run['preset']} on {run['database']}, {run['connections']} connections for {run['seconds']} s"
+          f" each (load average {run['loadavg_1m'][0]} -> {run['loadavg_1m'][1]}):"
+          f" worker RSS after load {run['rss_mib_after_load']} MiB, {run['error_log_lines']} error log lines,"
+          f" SIGTERM -> exit {run['sigterm_exit_code']} in {run['sigterm_stop_s']} s")  # fmt: skip
     header = f"{'endpoint':<22}{'req/s':>10}{'ratio':>8}{'target':>8}{'p50 ms':>9}{'p99 ms':>9}"
     print(f"  {header}  errors  verdict")
     for line in run["rows"]:
@@ -154,7 +174,9 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     (out / "serve.json").write_text(json.dumps(runs, indent=2) + "\n")
     met = all(
-        run["clean_stop"] and all(line["met"] and line.get("answers_after", True) for line in run["rows"])
+        run["clean_stop"]
+        and run["error_log_lines"] == 0
+        and all(line["met"] and line.get("answers_after", True) for line in run["rows"])
         for run in runs
     )
     print(f"\nall targets {'met' if met else 'NOT met'}")

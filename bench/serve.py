@@ -38,6 +38,7 @@ from _service import (
     write_bare_app,
 )
 
+RESULTS = ROOT / "bench" / "results"
 TARGETS = {"GET /health": 0.85, "GET /users/me": 0.10, "GET /posts?limit=20": 0.05}
 PASSWORD = "Bench-secret-123"
 
@@ -108,7 +109,7 @@ def bench(workdir: Path, preset: str, database: str, connections: int, seconds: 
         # both, so that a machine shared with other work biases neither side.
         before = bare_health()
         port = free_port()
-        log = workdir / f"{preset}-{database}.log"
+        log = RESULTS / f"serve-{preset}-{database}.log"
         service_rows = []
         with serve([project.python, "-m", "app.server"], project.path, service_env(project, port), port,
                    log) as server:  # fmt: skip
@@ -164,15 +165,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=30)
     args = parser.parse_args()
     wrk_path()
+    RESULTS.mkdir(exist_ok=True)
     runs = []
     with tempfile.TemporaryDirectory(prefix="trellis-bench-") as workdir:
         for preset in args.presets:
             for database in args.databases:
                 runs.append(bench(Path(workdir), preset, database, args.connections, args.seconds))
                 report(runs[-1])
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "serve.json").write_text(json.dumps(runs, indent=2) + "\n")
+    (RESULTS / "serve.json").write_text(json.dumps(runs, indent=2) + "\n")
     met = all(
         run["clean_stop"]
         and run["error_log_lines"] == 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -112,13 +114,27 @@ def _staging_directory(destination: Path) -> Iterator[Path]:
     try:
         yield staging
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        for parent in reversed(missing_parents):
-            with suppress(OSError):
-                parent.rmdir()
+        with _interrupts_held():
+            shutil.rmtree(staging, ignore_errors=True)
+            for parent in reversed(missing_parents):
+                with suppress(OSError):
+                    parent.rmdir()
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """A second Ctrl-C must not cut the cleanup of the first one short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_copy(spec: TemplateSpec, staging: Path, answers: Mapping[str, Any], *, interactive: bool) -> None:

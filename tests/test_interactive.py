@@ -11,6 +11,8 @@ import pytest
 
 from generator.template import load_spec
 
+CTRL_C = b"\x03"
+
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 
 
@@ -18,17 +20,18 @@ def run_at_terminal(
     args: list[str], keys: bytes, *, after: bytes = b"", timeout: float = 60
 ) -> tuple[int, str]:
     """Run trellis on a pseudo-terminal, pressing `keys` whenever it waits for input
-    once its output holds `after`."""
+    once its output holds `after`; a Ctrl-C is pressed only once."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: becomes trellis
         os.execvp(sys.executable, [sys.executable, "-m", "generator", *args])
-    output = b""
+    output = pressed = b""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         ready, _, _ = select.select([fd], [], [], 0.5)
         if not ready:
-            if after in output:
+            if after in output and not (keys == CTRL_C and CTRL_C in pressed):
                 os.write(fd, keys)
+                pressed += keys
             continue
         try:
             chunk = os.read(fd, 4096)
@@ -53,7 +56,7 @@ def test_asks_every_question_and_takes_the_defaults(tmp_path: Path) -> None:
 
 def test_ctrl_c_at_a_prompt_leaves_nothing_behind(tmp_path: Path) -> None:
     first_question = load_spec().questions[0].help.encode()
-    exit_code, output = run_at_terminal(["new", str(tmp_path / "svc")], keys=b"\x03", after=first_question)
+    exit_code, output = run_at_terminal(["new", str(tmp_path / "svc")], keys=CTRL_C, after=first_question)
     assert exit_code == 130, output
     assert "Traceback" not in output
     assert list(tmp_path.iterdir()) == []

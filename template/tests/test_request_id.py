@@ -33,7 +33,7 @@ async def test_each_request_gets_its_own_id(client: AsyncClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "status_code"), [("/nowhere", 404), ("/api/v1/users/0", 422), ("/probe/crash", 500)]
+    ("path", "status_code"), [("/nowhere", 404), ("/api/v1/posts/0", 422), ("/probe/crash", 500)]
 )
 async def test_error_responses_carry_the_id(client: AsyncClient, path: str, status_code: int) -> None:
     response = await client.get(path, headers={REQUEST_ID_HEADER: "trace-0000-1111"})

@@ -43,6 +43,7 @@ def test_serves_and_shuts_down_gracefully_on_sigterm(settings: Settings) -> None
         "PORT": str(port),
         "WORKERS": "1",
         "GRACEFUL_SHUTDOWN_TIMEOUT": "5",
+        "SECRET_KEY": "a-test-secret-key-of-more-than-32-bytes-0123456789",  # ignored without auth
     }
     command = [sys.executable, "-m", "app.server"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

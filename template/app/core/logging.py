@@ -6,6 +6,8 @@ from typing import Any
 from app.core.request_id import current_request_id
 
 _HANDLER_NAME = "app"
+# Database drivers that log every statement with its parameters (password hashes, emails) at DEBUG.
+_PARAMETER_LOGGERS = ("aiosqlite",)
 _NO_REQUEST = "-"
 _READABLE_FORMAT = "%(asctime)s %(levelname)-8s [%(request_id)s] %(name)s: %(message)s"
 
@@ -51,6 +53,8 @@ def configure_logging(*, level: str, json_lines: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
     root.setLevel(level)
+    for name in _PARAMETER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True

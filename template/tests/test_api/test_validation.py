@@ -41,12 +41,12 @@ async def test_rejected_password_is_never_echoed(client: AsyncClient) -> None:
     [{"skip": -1}, {"limit": 0}, {"limit": 101}, {"q": "ab"}, {"q": "x" * 51}],
 )
 async def test_query_bounds_are_enforced(client: AsyncClient, params: dict[str, Any]) -> None:
-    response = await client.get("/api/v1/users", params=params)
+    response = await client.get("/api/v1/posts", params=params)
     assert response.status_code == 422
     assert ["query", next(iter(params))] in error_locations(response.json())
 
 
-@pytest.mark.parametrize("path", ["/api/v1/users/0", "/api/v1/posts/0", "/api/v1/users/abc"])
+@pytest.mark.parametrize("path", ["/api/v1/posts/0", "/api/v1/posts/-1", "/api/v1/posts/abc"])
 async def test_path_ids_must_be_positive_integers(client: AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert response.status_code == 422

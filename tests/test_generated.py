@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import database_environment
 from tests.projects import check_project, render_project
 
 pytestmark = pytest.mark.slow
@@ -12,7 +13,8 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("preset", ["minimal", "standard"])
 def test_preset_passes_its_own_checks(tmp_path: Path, preset: str) -> None:
     project = render_project(tmp_path / preset, preset=preset)
-    check_project(project)
+    with database_environment(project) as env:
+        check_project(project, env)
 
 
 def test_python_312_floor_passes_its_own_checks(tmp_path: Path) -> None:

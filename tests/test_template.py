@@ -80,7 +80,7 @@ def test_answers_file_records_the_answers(copie: Copie) -> None:
     assert answers["project_slug"] == "order_service"
     assert answers["python_version"] == "3.12"
     assert "_src_path" in answers
-    computed = {"default_database_url", "database_packages"}
+    computed = {"sqlalchemy", "database_server", "default_database_url", "database_packages"}
     assert computed.isdisjoint(answers)
 
 

@@ -136,3 +136,9 @@ def deployment_labels(project: Path) -> dict[str, str]:
     deployment = yaml.safe_load((project / "k8s" / "deployment.yaml").read_text())
     labels: dict[str, str] = deployment["spec"]["selector"]["matchLabels"]
     return labels
+
+
+def test_a_cache_is_refused_without_a_database(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="nothing for a cache to spare"):
+        render(tmp_path, cache="redis", database="none")
+    assert not (tmp_path / "svc").exists()

@@ -92,6 +92,8 @@ def prepare(workdir: Path, preset: str, database: str) -> Project:
     """Render the preset on this database, install it from its lock and create its tables."""
     spec = load_spec()
     answers = {**spec.preset(preset), "database": database, "project_name": f"Bench {preset} {database}"}
+    if database not in ("postgresql", "mysql"):
+        answers["deploy"] = "none"  # Kubernetes manifests need a database server; serving does not
     path = render(workdir / f"{preset}-{database}", answers, lock=True, spec=spec)
     _run(["uv", "sync", "--locked", "--no-dev", "--quiet"], path)
     name = f"bench_{uuid.uuid4().hex[:12]}"

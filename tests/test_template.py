@@ -35,7 +35,8 @@ EXPECTED_FILES = [
     "tests/test_api/test_posts.py",
 ]
 
-JINJA_LEFTOVER = re.compile(r"\{\{|\{%|%\}|\{#")
+# `${{ ... }}` is GitHub Actions' own expression syntax, meant to reach the rendered workflow.
+JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
 
 
 def rendered_files(project: Path) -> list[Path]:

@@ -26,16 +26,25 @@ class UnhandledErrorMiddleware:
             await self.app(scope, receive, send)
             return
         response_started = False
+        send_error: BaseException | None = None
 
         async def tracking_send(message: Message) -> None:
-            nonlocal response_started
+            nonlocal response_started, send_error
             if message["type"] == "http.response.start":
                 response_started = True
-            await send(message)
+            try:
+                await send(message)
+            except BaseException as exc:
+                send_error = exc
+                raise
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as exc:
+            # Raised by the layers outside this one while sending (the request body limit
+            # that already answered 413, a client gone): theirs to handle, not an app error.
+            if exc is send_error:
+                raise
             logger.exception("Unhandled error on %s %s", scope["method"], scope["path"])
             if not response_started:
                 await internal_error_response(Request(scope))(scope, receive, send)

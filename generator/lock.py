@@ -1,0 +1,49 @@
+"""A `uv.lock` for a rendered project: its image and CI install exactly what was tested."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from generator.errors import TrellisError
+
+LOCK_TIMEOUT = 300
+
+
+class LockError(TrellisError):
+    """The project rendered, but its dependencies could not be locked."""
+
+
+def lock_project(project: Path) -> None:
+    """Resolve the project's dependencies into `uv.lock`, as `uv lock` run in it would."""
+    uv = shutil.which("uv")
+    if uv is None:
+        raise LockError("uv is not on PATH: no uv.lock written; install uv and run `uv lock` in the project")
+    # The caller's virtual environment must not leak into the project's resolution.
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    result = _uv_lock(uv, project, env)
+    if result.returncode != 0:
+        # A flaky network should not cost the user the lock: uv's cache often holds all it needs.
+        offline = _uv_lock(uv, project, env, "--offline")
+        if offline.returncode == 0:
+            return
+        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+        reason = lines[-1] if lines else f"exit code {result.returncode}"
+        raise LockError(f"uv lock failed, no uv.lock written: {reason}")
+
+
+def _uv_lock(uv: str, project: Path, env: dict[str, str], *options: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            [uv, "lock", "--quiet", "--no-progress", *options],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=LOCK_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise LockError(f"uv lock took over {LOCK_TIMEOUT} s, no uv.lock written") from None

@@ -1,0 +1,45 @@
+"""The production entry point and the image's command: `python -m app.server`.
+
+Host, port, worker count, trusted proxies and the graceful shutdown timeout come from
+the settings (environment or `.env`), like everything else.
+"""
+
+import sys
+
+import uvicorn
+from pydantic import ValidationError
+
+from app.core.config import Settings, get_settings
+from app.core.logging import configure_logging
+
+
+def run(settings: Settings) -> None:
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_graceful_shutdown=settings.graceful_shutdown_timeout,
+        log_config=None,  # the application configures logging itself
+        server_header=False,
+    )
+
+
+def main() -> int:
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        print(f"invalid settings: {where}: {first['msg']}", file=sys.stderr)
+        return 2
+    configure_logging(level=settings.log_level, json_lines=settings.environment != "development")
+    run(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""`trellis new` resolves the project's uv.lock before moving the project into place."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.lock import LockError
+from generator.render import render
+from tests.projects import project_environment, run
+
+
+def trellis(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_lock_matches_the_rendered_options(tmp_path: Path) -> None:
+    result = trellis("new", str(tmp_path / "svc"), "--yes", "--metrics", "--cache", "redis")
+    assert result.returncode == 0, result.stderr
+    lock = (tmp_path / "svc" / "uv.lock").read_text()
+    assert 'name = "prometheus-fastapi-instrumentator"' in lock
+    assert 'name = "redis"' in lock
+    uv = shutil.which("uv")
+    assert uv is not None
+    check = run([uv, "lock", "--locked", "--offline"], tmp_path / "svc", project_environment())
+    assert check.returncode == 0, check.stderr
+
+
+def test_no_lock_renders_without_one(tmp_path: Path) -> None:
+    result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "svc" / "pyproject.toml").is_file()
+    assert not (tmp_path / "svc" / "uv.lock").exists()
+
+
+def test_missing_uv_is_a_warning_and_the_project_is_rendered(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": str(tmp_path / "empty-bin")}
+    result = trellis("new", str(tmp_path / "svc"), "--yes", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "trellis: warning: uv is not on PATH: no uv.lock written; install uv and run `uv lock` in the project"
+        in result.stderr.splitlines()
+    )
+    assert (tmp_path / "svc" / "pyproject.toml").is_file()
+    assert not (tmp_path / "svc" / "uv.lock").exists()
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="needs uv")
+def test_failed_resolution_is_a_one_line_warning(tmp_path: Path) -> None:
+    env = {**os.environ, "UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-cache")}
+    result = trellis("new", str(tmp_path / "svc"), "--yes", env=env)
+    assert result.returncode == 0, result.stderr
+    # (a template with uncommitted changes adds a warning of its own)
+    lines = [line for line in result.stderr.splitlines() if "uv lock" in line]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("trellis: warning: uv lock failed, no uv.lock written: ")
+    assert (tmp_path / "svc" / "app" / "main.py").is_file()
+    assert not (tmp_path / "svc" / "uv.lock").exists()
+
+
+def test_render_without_a_warning_callback_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    with pytest.raises(LockError, match="uv is not on PATH"):
+        render_project_locked(tmp_path / "svc")
+    assert not (tmp_path / "svc").exists()
+
+
+def render_project_locked(destination: Path) -> Path:
+    return render(destination, {}, lock=True)

@@ -1,0 +1,258 @@
+"""The image, compose.yaml and production settings of generated projects, checked without a
+Docker engine: hadolint, `docker-compose config` and parsing."""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.render import render as render_with_lock
+from generator.template import load_spec
+from tests.projects import check_project, project_environment, render_project, run
+
+TOOLS = Path(sys.executable).parent
+DATABASES = load_spec().question("database").values
+SERVER_DATABASES = [database for database in DATABASES if database in ("postgresql", "mysql")]
+
+
+@pytest.fixture(scope="module")
+def render(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    rendered: dict[str, Path] = {}
+
+    def render(**answers: Any) -> Path:
+        key = json.dumps(answers, sort_keys=True)
+        if key not in rendered:
+            destination = tmp_path_factory.mktemp("project") / "svc"
+            rendered[key] = render_project(destination, {"project_name": "Shop Floor", **answers})
+        return rendered[key]
+
+    return render
+
+
+def dockerfile_instructions(project: Path) -> list[tuple[str, str]]:
+    text = (project / "Dockerfile").read_text().replace("\\\n", " ")
+    return [
+        (line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line.strip() else "")
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def compose_config(project: Path) -> dict[str, Any]:
+    env = project_environment({"SECRET_KEY": "a-secret-key-only-for-compose-config-0123456789"})
+    result = run([str(TOOLS / "docker-compose"), "config", "--format", "json"], project, env)
+    assert result.returncode == 0, result.stderr
+    config: dict[str, Any] = json.loads(result.stdout)
+    return config
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_dockerfile_passes_hadolint(render: Any, database: str) -> None:
+    project = render(database=database)
+    result = run([str(TOOLS / "hadolint"), "--failure-threshold", "info", "Dockerfile"], project)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_is_a_locked_multi_stage_build_run_by_a_non_root_user(render: Any) -> None:
+    instructions = dockerfile_instructions(render())
+    stages = [argument for name, argument in instructions if name == "FROM"]
+    assert len(stages) == 2
+    assert all(stage.startswith("python:3.11-slim") for stage in stages)
+    runs = " ".join(argument for name, argument in instructions if name == "RUN")
+    assert "uv sync --locked --no-dev" in runs
+    assert "UV_COMPILE_BYTECODE=1" in " ".join(argument for name, argument in instructions if name == "ENV")
+    user = [argument for name, argument in instructions if name == "USER"]
+    assert user == ["10001:10001"]
+    assert instructions[-1] == ("CMD", '["python", "-m", "app.server"]')
+    healthcheck = next(argument for name, argument in instructions if name == "HEALTHCHECK")
+    assert "/health" in healthcheck
+    assert json.loads(healthcheck.split("CMD", 1)[1])[0] == "python"
+
+
+def test_image_python_follows_the_python_version(render: Any) -> None:
+    instructions = dockerfile_instructions(render(python_version="3.13"))
+    assert {argument.split()[0] for name, argument in instructions if name == "FROM"} == {"python:3.13-slim"}
+
+
+def test_dockerignore_keeps_secrets_and_local_state_out(render: Any) -> None:
+    ignored = (render() / ".dockerignore").read_text().splitlines()
+    for entry in (".env", ".venv", ".git", "tests", "*.db"):
+        assert entry in ignored, entry
+    assert "uv.lock" not in ignored
+    assert "app" not in ignored
+
+
+@pytest.mark.parametrize(
+    ("database", "cache"),
+    [
+        (database, cache)
+        for database in DATABASES
+        for cache in ("none", "redis")
+        if (database, cache) != ("none", "redis")
+    ],
+)
+def test_compose_is_valid_and_waits_for_healthy_dependencies(render: Any, database: str, cache: str) -> None:
+    services = compose_config(render(database=database, cache=cache))["services"]
+    app = services["app"]
+    assert app["healthcheck"]["test"][-1].count("/health") == 1
+    depends_on = app.get("depends_on", {})
+    expected = {"migrate"} if database != "none" else set()
+    expected |= {"db"} if database in SERVER_DATABASES else set()
+    expected |= {"redis"} if cache == "redis" else set()
+    assert set(depends_on) == expected
+    for name, condition in depends_on.items():
+        wanted = "service_completed_successfully" if name == "migrate" else "service_healthy"
+        assert condition["condition"] == wanted, name
+    for name in expected - {"migrate"}:
+        assert services[name]["healthcheck"]["test"], name
+    if database != "none":
+        assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
+    assert set(services) == {"app"} | expected
+
+
+def test_compose_keeps_sqlite_on_a_volume_the_app_user_can_write(render: Any) -> None:
+    project = render(database="sqlite")
+    config = compose_config(project)
+    assert config["services"]["app"]["volumes"][0]["target"] == "/app/data"
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "DATABASE_URL=sqlite+aiosqlite:////app/data/shop_floor.db" in dockerfile
+    assert "chown app:app /app/data" in dockerfile
+
+
+def test_compose_refuses_to_start_an_authenticated_service_without_a_secret_key(render: Any) -> None:
+    project = render(auth="jwt")
+    env = project_environment()
+    env.pop("SECRET_KEY", None)
+    result = run([str(TOOLS / "docker-compose"), "config", "--quiet"], project, env)
+    assert result.returncode != 0
+    assert "set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("metrics", [True, False])
+def test_metrics_module_and_dependency_follow_the_option(render: Any, metrics: bool) -> None:
+    project = render(metrics=metrics)
+    pyproject = (project / "pyproject.toml").read_text()
+    assert ('"prometheus-fastapi-instrumentator>=8.0.1"' in pyproject) is metrics
+    assert (project / "app" / "core" / "metrics.py").is_file() is metrics
+    assert (project / "tests" / "test_metrics.py").is_file() is metrics
+    assert ("instrument(app)" in (project / "app" / "main.py").read_text()) is metrics
+
+
+def test_production_settings_come_from_the_environment(render: Any) -> None:
+    config = (render() / "app" / "core" / "config.py").read_text()
+    for setting in ("workers: int", "graceful_shutdown_timeout: int", "forwarded_allow_ips: str"):
+        assert setting in config
+    main = (render() / "app" / "main.py").read_text()
+    assert "max_body_size=settings.max_body_size" in main
+    assert re.search(r'openapi_url="/openapi.json" if settings.docs_enabled else None', main)
+    assert "allow_credentials=settings.cors_credentials" in main
+    server = (render() / "app" / "server.py").read_text()
+    assert "proxy_headers=True" in server
+    assert "timeout_graceful_shutdown=settings.graceful_shutdown_timeout" in server
+
+
+@pytest.mark.parametrize("cache", ["none", "redis"])
+def test_cache_files_and_dependency_follow_the_option(render: Any, cache: str) -> None:
+    project = render(cache=cache)
+    redis = cache == "redis"
+    assert ('"redis>=' in (project / "pyproject.toml").read_text()) is redis
+    assert (project / "app" / "core" / "cache.py").is_file() is redis
+    assert (project / "app" / "services" / "cached_post_service.py").is_file() is redis
+    assert (project / "tests" / "test_cache.py").is_file() is redis
+    assert ("REDIS_URL=" in (project / ".env.example").read_text()) is redis
+    assert ("CachedPostService" in (project / "app" / "dependencies.py").read_text()) is redis
+
+
+def image_command_and_env(project: Path) -> tuple[list[str], dict[str, str]]:
+    instructions = dockerfile_instructions(project)
+    command: list[str] = json.loads(instructions[-1][1])
+    env: dict[str, str] = {}
+    for name, argument in instructions:
+        if name == "ENV":
+            env.update(dict(re.findall(r'(\w+)=("[^"]*"|\S+)', argument)))
+    return command, {key: value.strip('"') for key, value in env.items()}
+
+
+def wait_for(url: str, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@contextmanager
+def scratch_database(database: str, directory: Path) -> Iterator[str]:
+    """A uniquely named database for one test on this machine's servers, dropped afterwards."""
+    name = f"trellis_image_{uuid.uuid4().hex[:10]}"
+    if database == "postgresql":
+        assert run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], directory).returncode == 0
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+        run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], directory)
+    elif database == "mysql":
+        create = run(["mariadb", "-h", "127.0.0.1", "-uroot", "-e", f"CREATE DATABASE {name}"], directory)
+        assert create.returncode == 0, create.stderr
+        yield f"mysql+asyncmy://root@127.0.0.1:3306/{name}"
+        run(["mariadb", "-h", "127.0.0.1", "-uroot", "-e", f"DROP DATABASE IF EXISTS {name}"], directory)
+    else:
+        yield f"sqlite+aiosqlite:///{directory / 'image.db'}"
+
+
+@pytest.mark.slow
+def test_full_preset_is_locked_passes_its_checks_and_serves_with_the_image_command(tmp_path: Path) -> None:
+    spec = load_spec()
+    answers = {**spec.preset("full"), "project_name": "Full Service"}
+    project = render_with_lock(tmp_path / "full", answers, lock=True, spec=spec)
+    locked = run(["uv", "lock", "--locked", "--offline"], project)
+    assert locked.returncode == 0, locked.stderr
+    check_project(project)
+    command, image_env = image_command_and_env(project)
+    port = str(free_port())
+    with scratch_database(answers["database"], tmp_path) as database_url:
+        env = project_environment({
+            **{key: value for key, value in image_env.items() if key != "PATH"},
+            # As in the image: the project's virtual environment first on the PATH.
+            "PATH": f"{project / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+            "HOST": "127.0.0.1",
+            "PORT": port,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": uuid.uuid4().hex * 2,
+        })  # fmt: skip
+        server = subprocess.Popen(command, cwd=project, env=env, stderr=subprocess.PIPE, text=True)
+        try:
+            assert wait_for(f"http://127.0.0.1:{port}/health") == 200
+            assert wait_for(f"http://127.0.0.1:{port}/ready") == 200
+            assert wait_for(f"http://127.0.0.1:{port}/docs") == 404  # ENVIRONMENT=production
+            server.send_signal(signal.SIGTERM)
+            assert server.wait(timeout=30) in (0, -signal.SIGTERM)
+        finally:
+            if server.poll() is None:
+                server.kill()
+            _, errors = server.communicate()
+    assert "Application shutdown complete" in errors
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

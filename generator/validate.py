@@ -120,7 +120,10 @@ def validate(project: Path, options: Options | None = None, listener: Listener |
             raise UsageError(f"without the install step, validate uses '{venv}', which does not exist")
         scheme = project_scheme(path, facts.database)
         with scratch_databases(facts.database, scheme, options.servers, scratch) as database_env:
-            context = Context(facts, venv, project_environment(venv, database_env), scratch, options.examples)
+            # The running app's cache keys stay apart from those of validations beside it.
+            cache_env = {"CACHE_PREFIX": scratch.name} if facts.answers.get("cache") == "redis" else {}
+            env = project_environment(venv, {**database_env, **cache_env})
+            context = Context(facts, venv, env, scratch, options.examples)
             results = _run_steps(context, steps, listener)
     return Report(str(path), tuple(results), time.monotonic() - start)
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from generator import _cli_checks as checks
 from generator.errors import TrellisError
 from generator.template import Question, load_spec
 
@@ -177,6 +178,10 @@ def _print_report(report: Any) -> None:
             typer.echo(f"  {path}  (your changes that did not apply: redo them by hand, then delete it)")
     elif not report.pretend and report.changes:
         typer.echo("Review with `git diff`, then commit.")
+
+
+app.command("validate")(checks.validate)
+app.command("matrix")(checks.matrix)
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +54,20 @@ class Question:
     choices: tuple[Choice, ...]
     flag: str
     condition: str | None
+    validator: str | None = None
 
     @property
     def values(self) -> list[Any]:
         return [choice.value for choice in self.choices]
+
+    @property
+    def is_option(self) -> bool:
+        """A closed question (choices or yes/no): one axis of the matrix of combinations."""
+        return bool(self.choices) or self.type == "bool"
+
+    @property
+    def domain(self) -> list[Any]:
+        return [False, True] if self.type == "bool" and not self.choices else self.values
 
     def parse(self, raw: str) -> Any:
         """Turn a command-line string into this question's type."""
@@ -86,6 +96,8 @@ class TemplateSpec:
     root: Path
     questions: tuple[Question, ...]
     presets: dict[str, dict[str, Any]]
+    # `when: false` values of copier.yml (name -> its type and default): conditions may use them.
+    computed: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
     def question(self, name: str) -> Question:
         for question in self.questions:
@@ -132,12 +144,18 @@ def load_spec(root: Path | None = None) -> TemplateSpec:
             choices=_choices(spec.get("choices")),
             flag=flags.get(name, name.replace("_", "-")),
             condition=_condition(spec.get("when")),
+            validator=spec.get("validator"),
         )
         for name, spec in config.items()
         if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False
     )
+    computed = {
+        name: (spec.get("type", "str"), spec.get("default"))
+        for name, spec in config.items()
+        if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is False
+    }
     presets = {
         path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for path in sorted((root / "presets").glob("*.yml"))
     }
-    return TemplateSpec(root=root, questions=questions, presets=presets)
+    return TemplateSpec(root=root, questions=questions, presets=presets, computed=computed)

@@ -110,7 +110,7 @@ def test_auth_none_renders_no_trace_of_auth(copie: Copie) -> None:
     assert "pyjwt" not in pyproject
     assert "python-multipart" not in pyproject
     assert "SECRET_KEY" not in (project / ".env.example").read_text()
-    assert "author_id: Annotated[int" in (project / "app" / "schemas" / "post.py").read_text()
+    assert "author_id: Id" in (project / "app" / "schemas" / "post.py").read_text()
 
 
 @pytest.mark.parametrize("auth", ["jwt", "oauth2"])
@@ -130,7 +130,7 @@ def test_each_flow_has_its_own_login_route_and_scheme(copie: Copie, auth: str) -
         assert "python-multipart" in pyproject
     assert '@router.post("/refresh"' in endpoints
     assert "pyjwt" in pyproject
-    assert "author_id: Annotated[int" not in (project / "app" / "schemas" / "post.py").read_text()
+    assert "author_id: Id" not in (project / "app" / "schemas" / "post.py").read_text()
 
 
 def test_rbac_brings_roles_and_admin_only_routes(copie: Copie) -> None:

@@ -1,0 +1,125 @@
+"""`trellis matrix`: render combinations of options and validate each one, several at a time."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import validate as validation
+from generator._combinations import (
+    Combination,
+    combinations,
+    github_matrix,
+    parse_filters,
+    parse_shard,
+    shard,
+)
+from generator._process import allow_new, kill_all
+from generator.errors import TrellisError
+from generator.render import render
+from generator.template import TemplateSpec, load_spec
+
+__all__ = [
+    "Combination",
+    "MatrixReport",
+    "Outcome",
+    "combinations",
+    "github_matrix",
+    "parse_filters",
+    "parse_shard",
+    "run_matrix",
+    "shard",
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    combination: Combination
+    report: validation.Report  # its first step is `render`
+
+    @property
+    def passed(self) -> bool:
+        return self.report.passed
+
+
+@dataclass(frozen=True)
+class MatrixReport:
+    outcomes: tuple[Outcome, ...]
+    seconds: float
+    jobs: int
+
+    @property
+    def passed(self) -> bool:
+        return all(outcome.passed for outcome in self.outcomes)
+
+
+# Called with (combination, None) when it starts and (combination, outcome) when it is done.
+MatrixListener = Callable[[Combination, Outcome | None], None]
+
+# copier changes process-wide state (warning filters, git snapshots of a dirty checkout):
+# renders take turns; the validations, where the time goes, run side by side.
+_RENDER_LOCK = threading.Lock()
+
+
+def run_matrix(
+    items: Sequence[Combination],
+    *,
+    workdir: Path,
+    jobs: int,
+    options: validation.Options | None = None,
+    keep: bool = False,
+    listener: MatrixListener | None = None,
+    spec: TemplateSpec | None = None,
+) -> MatrixReport:
+    """Validate each combination in workdir/NAME; passed projects are removed unless `keep`."""
+    spec = spec or load_spec()
+    workdir.mkdir(parents=True, exist_ok=True)
+    allow_new()
+    start = time.monotonic()
+
+    def one(combination: Combination) -> Outcome:
+        if listener:
+            listener(combination, None)
+        outcome = _validate_one(combination, workdir / combination.name, options, spec)
+        if outcome.passed and not keep:
+            shutil.rmtree(workdir / combination.name, ignore_errors=True)
+        if listener:
+            listener(combination, outcome)
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="trellis-matrix") as pool:
+        futures = [pool.submit(one, combination) for combination in items]
+        try:
+            outcomes = tuple(future.result() for future in futures)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            kill_all()
+            raise
+    return MatrixReport(outcomes, time.monotonic() - start, max(1, jobs))
+
+
+def _validate_one(
+    combination: Combination, project: Path, options: validation.Options | None, spec: TemplateSpec
+) -> Outcome:
+    start = time.monotonic()
+    try:
+        if project.exists():
+            shutil.rmtree(project)
+        with _RENDER_LOCK:
+            render(project, combination.data, spec=spec)
+    except TrellisError as exc:
+        step = validation.StepResult("render", "failed", time.monotonic() - start, exc.message)
+        return Outcome(combination, validation.Report(str(project), (step,), step.seconds))
+    rendered = validation.StepResult("render", "passed", time.monotonic() - start)
+    try:
+        report = validation.validate(project, options)
+    except TrellisError as exc:  # a server that does not answer, a missing uv
+        failed = validation.StepResult("setup", "failed", detail=exc.message)
+        report = validation.Report(str(project), (failed,), 0.0)
+    steps = (rendered, *report.steps)
+    return Outcome(combination, validation.Report(report.project, steps, time.monotonic() - start))

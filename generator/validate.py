@@ -1,0 +1,162 @@
+"""`trellis validate`: prove that a generated project installs, passes its checks, boots and
+honours its own OpenAPI contract. A plain function returning a report; the CLI only prints it."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from generator import _steps
+from generator._contract import contract
+from generator._databases import Servers, project_scheme, scratch_databases
+from generator._environment import project_environment
+from generator._process import StepFailed, tail
+from generator._steps import Context, Project
+from generator.errors import TrellisError, UsageError
+
+STEPS: dict[str, Callable[[Context], None]] = {
+    "install": _steps.install,
+    "lint": _steps.lint,
+    "types": _steps.types,
+    "tests": _steps.tests,
+    "migrations": _steps.migrations,
+    "boot": _steps.boot,
+    "contract": contract,
+}
+STEP_NAMES = tuple(STEPS)
+# A step that fails or does not run takes these with it.
+_NEEDS = {"contract": "boot"}
+
+Status = Literal["passed", "failed", "skipped"]
+
+
+@dataclass(frozen=True)
+class StepResult:
+    name: str
+    status: Status
+    seconds: float = 0.0
+    detail: str = ""
+    output: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    project: str
+    steps: tuple[StepResult, ...]
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        return all(step.status != "failed" for step in self.steps)
+
+    @property
+    def failures(self) -> list[StepResult]:
+        return [step for step in self.steps if step.status == "failed"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "passed": self.passed,
+            "seconds": round(self.seconds, 2),
+            "steps": [{**asdict(step), "seconds": round(step.seconds, 2)} for step in self.steps],
+        }
+
+
+@dataclass(frozen=True)
+class Options:
+    skip: frozenset[str] = frozenset()
+    only: frozenset[str] = frozenset()
+    servers: Servers = field(default_factory=Servers)
+    examples: int = 10
+
+
+# Called with (step, None) when a step starts and (step, result) when it is done.
+Listener = Callable[[str, StepResult | None], None]
+
+
+def selected_steps(skip: Iterable[str] = (), only: Iterable[str] = ()) -> tuple[str, ...]:
+    """The steps to run: --only ones (with install, which the others need) less --skip ones."""
+    skip, only = set(skip), set(only)
+    for name in sorted(skip | only):
+        if name not in STEPS:
+            raise UsageError(f"unknown step '{name}': choose from {', '.join(STEP_NAMES)}")
+    chosen = (only | {"install"}) if only else set(STEP_NAMES)
+    chosen -= skip
+    if not chosen:
+        raise UsageError("no step is left to run")
+    return tuple(name for name in STEP_NAMES if name in chosen)
+
+
+def validate(project: Path, options: Options | None = None, listener: Listener | None = None) -> Report:
+    options = options or Options()
+    path = project.expanduser().absolute()
+    if not (path / "pyproject.toml").is_file():
+        raise UsageError(f"'{project}' is not a project: it has no pyproject.toml")
+    steps = selected_steps(options.skip, options.only)
+    if "install" in steps and shutil.which("uv") is None:
+        raise TrellisError(
+            "uv is not on PATH: validate installs projects with it (https://docs.astral.sh/uv/)"
+        )
+    facts = Project.read(path)
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="trellis-validate-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        venv = scratch / "venv" if "install" in steps else path / ".venv"
+        if "install" not in steps and not (venv / "bin" / "python").exists():
+            raise UsageError(f"without the install step, validate uses '{venv}', which does not exist")
+        scheme = project_scheme(path, facts.database)
+        with scratch_databases(facts.database, scheme, options.servers, scratch) as database_env:
+            context = Context(facts, venv, project_environment(venv, database_env), scratch, options.examples)
+            results = _run_steps(context, steps, listener)
+    return Report(str(path), tuple(results), time.monotonic() - start)
+
+
+def _run_steps(context: Context, steps: tuple[str, ...], listener: Listener | None) -> list[StepResult]:
+    results: dict[str, StepResult] = {}
+    for name in STEP_NAMES:
+        result = _blocked(name, steps, results, context.project)
+        if result is None:
+            if listener:
+                listener(name, None)
+            result = _run_step(name, context)
+        results[name] = result
+        if listener:
+            listener(name, result)
+    return list(results.values())
+
+
+def _blocked(
+    name: str, steps: tuple[str, ...], done: dict[str, StepResult], project: Project
+) -> StepResult | None:
+    if name not in steps:
+        return StepResult(name, "skipped", detail="not selected")
+    install = done.get("install")
+    if install is not None and install.status == "failed":
+        return StepResult(name, "skipped", detail="install failed")
+    needed = done.get(_NEEDS.get(name, ""))
+    if needed is not None and needed.status == "failed":
+        return StepResult(name, "skipped", detail=f"{needed.name} failed")
+    if name == "migrations" and not project.has_migrations:
+        return StepResult(name, "skipped", detail="no alembic.ini")
+    return None
+
+
+def _run_step(name: str, context: Context) -> StepResult:
+    context.transcript.clear()
+    start = time.monotonic()
+    try:
+        STEPS[name](context)
+    except StepFailed as exc:
+        return _failed(name, start, str(exc), context)
+    except (OSError, TrellisError) as exc:
+        return _failed(name, start, f"{type(exc).__name__}: {exc}", context)
+    return StepResult(name, "passed", time.monotonic() - start)
+
+
+def _failed(name: str, start: float, detail: str, context: Context) -> StepResult:
+    return StepResult(name, "failed", time.monotonic() - start, detail, tail("".join(context.transcript)))

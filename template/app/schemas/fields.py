@@ -1,0 +1,19 @@
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+# The largest value a 32-bit INTEGER column holds: ids (and offsets) beyond it are
+# rejected with a 422 instead of overflowing in the database driver.
+MAX_ID = 2**31 - 1
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _as_utc(value: datetime) -> datetime:
+    # Some backends (SQLite) hand back naive timestamps; they are stored in UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# Published as an RFC 3339 date-time, which requires an offset.
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]

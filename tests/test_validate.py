@@ -1,0 +1,231 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pg8000.native
+import pymysql
+import pytest
+
+from generator._contract import failing_operations, first_failure
+from generator._databases import Servers, project_scheme, scratch_databases
+from generator._steps import log_excerpt
+from generator.errors import TrellisError, UsageError
+from generator.validate import STEP_NAMES, Options, Report, selected_steps, validate
+from tests.projects import render_project
+
+
+def trellis(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
+
+
+def statuses(report: Report) -> dict[str, str]:
+    return {step.name: step.status for step in report.steps}
+
+
+class TestSelectedSteps:
+    def test_every_step_by_default(self) -> None:
+        assert selected_steps() == STEP_NAMES
+
+    def test_only_keeps_install_which_the_others_need(self) -> None:
+        assert selected_steps(only={"boot", "lint"}) == ("install", "lint", "boot")
+
+    def test_skip_leaves_steps_out(self) -> None:
+        assert selected_steps(skip={"contract", "install"}) == (
+            "lint",
+            "types",
+            "tests",
+            "migrations",
+            "boot",
+        )
+
+    def test_unknown_step_is_refused(self) -> None:
+        with pytest.raises(UsageError, match="unknown step 'fuzz'"):
+            selected_steps(skip={"fuzz"})
+
+    def test_nothing_left_is_refused(self) -> None:
+        with pytest.raises(UsageError, match="no step"):
+            selected_steps(only={"lint"}, skip={"lint", "install"})
+
+
+class TestBadInput:
+    def test_a_directory_without_a_project_is_refused(self, tmp_path: Path) -> None:
+        with pytest.raises(UsageError, match=r"no pyproject\.toml"):
+            validate(tmp_path)
+
+    def test_command_line_errors_are_one_line(self, tmp_path: Path) -> None:
+        for args in [(str(tmp_path),), (str(tmp_path / "missing"),), (str(tmp_path), "--skip", "fuzz")]:
+            result = trellis("validate", *args)
+            assert result.returncode == 2, result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+            assert result.stderr.startswith("trellis: error: ")
+
+    def test_skipping_install_needs_the_projects_own_environment(self, tmp_path: Path) -> None:
+        (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+        with pytest.raises(UsageError, match=r"\.venv"):
+            validate(tmp_path, Options(skip=frozenset({"install"})))
+
+
+class TestScratchDatabases:
+    def test_sqlite_gets_a_file_in_the_scratch_directory(self, tmp_path: Path) -> None:
+        with scratch_databases("sqlite", "sqlite+aiosqlite", Servers(), tmp_path) as env:
+            assert env == {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"}
+
+    def test_no_database_needs_no_variables(self, tmp_path: Path) -> None:
+        with scratch_databases("none", "none", Servers(), tmp_path) as env:
+            assert env == {}
+
+    def test_postgresql_databases_are_created_and_dropped(self, tmp_path: Path) -> None:
+        def names() -> set[str]:
+            connection = pg8000.native.Connection(user="postgres", host="127.0.0.1", database="postgres")
+            try:
+                return {row[0] for row in connection.run("SELECT datname FROM pg_database")}
+            finally:
+                connection.close()
+
+        with scratch_databases("postgresql", "postgresql+asyncpg", Servers(), tmp_path) as env:
+            app, test = env["DATABASE_URL"], env["TEST_DATABASE_URL"]
+            assert app.startswith("postgresql+asyncpg://postgres@127.0.0.1:5432/trellis_")
+            created = {app.rsplit("/", 1)[1], test.rsplit("/", 1)[1]}
+            assert created <= names()
+        assert not created & names()
+
+    def test_mysql_databases_are_created_and_dropped(self, tmp_path: Path) -> None:
+        def names() -> set[str]:
+            connection = pymysql.connect(host="127.0.0.1", user="root", password="")
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SHOW DATABASES")
+                    return {row[0] for row in cursor.fetchall()}
+            finally:
+                connection.close()
+
+        with scratch_databases("mysql", "mysql+asyncmy", Servers(), tmp_path) as env:
+            assert env["DATABASE_URL"].startswith("mysql+asyncmy://root@127.0.0.1:3306/trellis_")
+            created = {env["DATABASE_URL"].rsplit("/", 1)[1], env["TEST_DATABASE_URL"].rsplit("/", 1)[1]}
+            assert created <= names()
+        assert not created & names()
+
+    def test_a_server_that_does_not_answer_is_one_clear_error(self, tmp_path: Path) -> None:
+        servers = Servers(postgresql="postgresql://postgres@127.0.0.1:1/postgres")
+        with (
+            pytest.raises(TrellisError, match=r"postgresql server at 127\.0\.0\.1:1"),
+            scratch_databases("postgresql", "postgresql+asyncpg", servers, tmp_path),
+        ):
+            pass
+
+    def test_the_server_url_comes_from_the_environment(self, tmp_path: Path) -> None:
+        (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+        (tmp_path / ".copier-answers.yml").write_text("database: postgresql\n")
+        env = {**os.environ, "TRELLIS_POSTGRES_URL": "postgresql://postgres@127.0.0.1:1/postgres"}
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "validate", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert result.returncode == 1
+        assert result.stderr.startswith("trellis: error: postgresql server at 127.0.0.1:1: ")
+        assert len(result.stderr.strip().splitlines()) == 1
+
+    def test_the_scheme_comes_from_the_projects_example_settings(self, tmp_path: Path) -> None:
+        assert project_scheme(tmp_path, "mysql") == "mysql+asyncmy"
+        (tmp_path / ".env.example").write_text("# x\nDATABASE_URL=mysql+aiomysql://root@localhost/app\n")
+        assert project_scheme(tmp_path, "mysql") == "mysql+aiomysql"
+
+
+def test_failing_operations_are_named_from_schemathesis_headers() -> None:
+    output = "\n".join(
+        f"{'_' * 10} {op} {'_' * 10}\n1. Test Case ID: x" for op in ["GET /a", "POST /b", "GET /a"]
+    )
+    assert failing_operations(output) == "GET /a, POST /b"
+    assert failing_operations(output, shown=1) == "GET /a and 1 more"
+    assert failing_operations("no headers") == "the run (see its output)"
+    assert first_failure(output) == f"{'_' * 10} GET /a {'_' * 10}\n1. Test Case ID: x"
+
+
+def test_log_excerpt_shows_the_last_traceback_not_the_access_lines() -> None:
+    log = "\n".join(
+        [
+            "2026-01-01 00:00:00,000 INFO app: started",
+            "2026-01-01 00:00:01,000 ERROR app: unhandled",
+            "Traceback (most recent call last):",
+            '  File "app/x.py", line 1, in f',
+            "ValueError: the real cause",
+            *[f"2026-01-01 00:00:02,000 INFO uvicorn.access: GET /{n} 200" for n in range(50)],
+        ]
+    )
+    excerpt = log_excerpt(log)
+    assert excerpt.startswith("Traceback")
+    assert excerpt.endswith("ValueError: the real cause")
+    assert log_excerpt("a\nb\n") == "a\nb"
+
+
+# Slow: real projects, installed from uv's cache, checked end to end.
+
+BREAKS = {
+    "lint": ("app/main.py", "\nimport os\n", "F401"),
+    "tests": (
+        "tests/test_broken_on_purpose.py",
+        "def test_broken_on_purpose() -> None:\n    assert 1 == 2\n",
+        "test_broken_on_purpose",
+    ),
+    "boot": (
+        "app/main.py",
+        "\n\ndef create_app() -> FastAPI:  # type: ignore[no-redef]\n"
+        "    raise RuntimeError('broken on purpose')\n",
+        "broken on purpose",
+    ),
+    "contract": (
+        "app/main.py",
+        "\n\n_create_app = create_app\n\n\ndef create_app() -> FastAPI:  # type: ignore[no-redef]\n"
+        "    app = _create_app()\n\n    @app.get('/broken-on-purpose')\n"
+        "    async def broken() -> dict[str, str]:\n        raise RuntimeError('broken on purpose')\n\n"
+        "    return app\n",
+        "GET /broken-on-purpose",
+    ),
+}
+
+
+@pytest.mark.slow
+def test_a_rendered_default_project_passes(tmp_path: Path) -> None:
+    project = render_project(tmp_path / "svc")
+    report = validate(project)
+    failures = {step.name: f"{step.detail}\n{step.output}" for step in report.failures}
+    assert report.passed, failures
+    ran = {name for name, status in statuses(report).items() if status == "passed"}
+    assert ran >= {"install", "lint", "types", "tests", "boot", "contract"}
+    assert ("migrations" in ran) == (project / "alembic.ini").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", sorted(BREAKS))
+def test_a_broken_project_fails_the_right_step_with_its_output(tmp_path: Path, step: str) -> None:
+    project = render_project(tmp_path / "svc")
+    path, text, evidence = BREAKS[step]
+    with (project / path).open("a") as file:
+        file.write(text)
+    report = validate(project, Options(only=frozenset({step})))
+    assert statuses(report)[step] == "failed"
+    [failed] = report.failures
+    assert evidence in failed.detail + failed.output, failed.output
+    assert statuses(report)["install"] == "passed"
+
+
+@pytest.mark.slow
+def test_a_failed_install_skips_every_later_step(tmp_path: Path) -> None:
+    project = render_project(tmp_path / "svc")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('requires-python = ">=', 'requires-python = ">=3.99,>=')
+    )
+    result = trellis("validate", str(project), "--json", "--junit", str(tmp_path / "junit.xml"))
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert [step["status"] for step in report["steps"]] == ["failed"] + ["skipped"] * (len(STEP_NAMES) - 1)
+    assert "3.99" in report["steps"][0]["output"]
+    assert '<failure message="uv sync failed' in (tmp_path / "junit.xml").read_text()

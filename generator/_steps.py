@@ -53,7 +53,8 @@ class Context:
     scratch: Path
     examples: int
     transcript: list[str] = field(default_factory=list)
-    migrated: bool = False  # the scratch database is at head
+    # Shared by the steps of one validation: {"migrated": True} once the database is at head.
+    state: dict[str, bool] = field(default_factory=dict)
 
     def tool(self, name: str) -> str:
         path = self.venv / "bin" / name
@@ -130,7 +131,7 @@ def migrations(ctx: Context) -> None:
         ran = re.findall(r"^\$ (alembic .+)$", done.output, re.MULTILINE)
         what = ran[-1] if ran else "alembic"
         raise StepFailed(f"{what} failed" + ("" if done.returncode is None else f" (exit {done.returncode})"))
-    ctx.migrated = True
+    ctx.state["migrated"] = True
 
 
 def boot(ctx: Context) -> None:
@@ -151,9 +152,9 @@ def boot(ctx: Context) -> None:
 @contextlib.contextmanager
 def served(ctx: Context) -> Iterator[App]:
     """The app on a free port, its database migrated first; its log tail joins a failure."""
-    if ctx.project.has_migrations and not ctx.migrated:
+    if ctx.project.has_migrations and not ctx.state.get("migrated"):
         ctx.require(ctx.tool("alembic"), "upgrade", "head", timeout=300)
-        ctx.migrated = True
+        ctx.state["migrated"] = True
     with serving(ctx.venv / "bin", ctx.project.path, ctx.env, ctx.scratch / "app.log") as app:
         try:
             yield app

@@ -7,7 +7,8 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,7 +16,7 @@ from generator import _steps
 from generator._contract import contract
 from generator._databases import Servers, project_scheme, scratch_databases
 from generator._environment import project_environment
-from generator._process import StepFailed, tail
+from generator._process import StepFailed, kill_all, tail
 from generator._steps import Context, Project
 from generator.errors import TrellisError, UsageError
 
@@ -31,6 +32,14 @@ STEPS: dict[str, Callable[[Context], None]] = {
 STEP_NAMES = tuple(STEPS)
 # A step that fails or does not run takes these with it.
 _NEEDS = {"contract": "boot"}
+# Stages in order; the lanes of a stage run side by side. The checks of the code need only
+# the environment, the project's tests have a database of their own, and the steps that
+# serve the app share its database, in order.
+_STAGES: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("install",),),
+    (("lint", "types"), ("tests",)),
+    (("migrations", "boot", "contract"),),
+)
 
 Status = Literal["passed", "failed", "skipped"]
 
@@ -111,23 +120,40 @@ def validate(project: Path, options: Options | None = None, listener: Listener |
             raise UsageError(f"without the install step, validate uses '{venv}', which does not exist")
         scheme = project_scheme(path, facts.database)
         with scratch_databases(facts.database, scheme, options.servers, scratch) as database_env:
-            context = Context(facts, venv, project_environment(venv, database_env), scratch, options.examples)
+            # The running app's cache keys stay apart from those of validations beside it.
+            cache_env = {"CACHE_PREFIX": scratch.name} if facts.answers.get("cache") == "redis" else {}
+            env = project_environment(venv, {**database_env, **cache_env})
+            context = Context(facts, venv, env, scratch, options.examples)
             results = _run_steps(context, steps, listener)
     return Report(str(path), tuple(results), time.monotonic() - start)
 
 
 def _run_steps(context: Context, steps: tuple[str, ...], listener: Listener | None) -> list[StepResult]:
     results: dict[str, StepResult] = {}
-    for name in STEP_NAMES:
-        result = _blocked(name, steps, results, context.project)
-        if result is None:
+
+    def lane(names: tuple[str, ...]) -> None:
+        for name in names:
+            result = _blocked(name, steps, results, context.project)
+            if result is None:
+                if listener:
+                    listener(name, None)
+                result = _run_step(name, context)
+            results[name] = result
             if listener:
-                listener(name, None)
-            result = _run_step(name, context)
-        results[name] = result
-        if listener:
-            listener(name, result)
-    return list(results.values())
+                listener(name, result)
+
+    for stage in _STAGES:
+        if len(stage) == 1:
+            lane(stage[0])
+            continue
+        with ThreadPoolExecutor(len(stage), thread_name_prefix="trellis-validate") as pool:
+            try:
+                for future in [pool.submit(lane, names) for names in stage]:
+                    future.result()
+            except BaseException:
+                kill_all()
+                raise
+    return [results[name] for name in STEP_NAMES]
 
 
 def _blocked(
@@ -146,8 +172,8 @@ def _blocked(
     return None
 
 
-def _run_step(name: str, context: Context) -> StepResult:
-    context.transcript.clear()
+def _run_step(name: str, shared: Context) -> StepResult:
+    context = replace(shared, transcript=[])  # its own output; the state stays shared
     start = time.monotonic()
     try:
         STEPS[name](context)

@@ -12,7 +12,7 @@ from generator._contract import failing_operations, first_failure
 from generator._databases import Servers, project_scheme, scratch_databases
 from generator._steps import log_excerpt
 from generator.errors import TrellisError, UsageError
-from generator.validate import STEP_NAMES, Options, Report, selected_steps, validate
+from generator.validate import _STAGES, STEP_NAMES, Options, Report, selected_steps, validate
 from tests.projects import render_project
 
 
@@ -49,6 +49,11 @@ class TestSelectedSteps:
     def test_nothing_left_is_refused(self) -> None:
         with pytest.raises(UsageError, match="no step"):
             selected_steps(only={"lint"}, skip={"lint", "install"})
+
+
+def test_every_step_has_one_place_in_the_stages() -> None:
+    placed = [name for stage in _STAGES for lane in stage for name in lane]
+    assert sorted(placed) == sorted(STEP_NAMES)
 
 
 class TestBadInput:

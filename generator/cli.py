@@ -9,7 +9,7 @@ import typer
 
 from generator import _cli_checks as checks
 from generator.errors import TrellisError
-from generator.template import Question, load_spec
+from generator.template import Question, load_spec, parse_answers
 
 app = typer.Typer(
     name="trellis",
@@ -71,7 +71,7 @@ def new(
         if value is not None
     }
     resolved = render.resolve_answers(
-        spec, preset=preset, data=render.parse_data(spec, data or []), flags=flags
+        spec, preset=preset, data=parse_answers(spec, data or [], option="--data"), flags=flags
     )
     interactive = not yes and sys.stdin.isatty() and sys.stdout.isatty()
     source = origin.template_source(spec.root)
@@ -148,7 +148,7 @@ def update(
     """Update a generated project to a newer template version, or change its answers."""
     from generator import update as updating
 
-    data = updating.parse_settings(load_spec(), settings or [])
+    data = parse_answers(load_spec(), settings or [], option="--set")
     report = updating.update(
         directory, to=to, data=data, template=template, conflict=conflict, pretend=pretend
     )

@@ -35,21 +35,6 @@ def resolve_answers(
     return answers
 
 
-def parse_data(spec: TemplateSpec, items: list[str]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for item in items:
-        name, separator, raw = item.partition("=")
-        if not separator or not name:
-            raise UsageError(f"--data expects key=value, got '{item}'")
-        try:
-            question = spec.question(name)
-        except UsageError:
-            known = ", ".join(q.name for q in spec.questions)
-            raise UsageError(f"unknown --data key '{name}': known keys are {known}") from None
-        data[name] = question.parse(raw)
-    return data
-
-
 def render(
     destination: Path,
     answers: Mapping[str, Any],

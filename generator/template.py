@@ -159,3 +159,20 @@ def load_spec(root: Path | None = None) -> TemplateSpec:
         for path in sorted((root / "presets").glob("*.yml"))
     }
     return TemplateSpec(root=root, questions=questions, presets=presets, computed=computed)
+
+
+def parse_answers(spec: TemplateSpec, items: list[str], *, option: str) -> dict[str, Any]:
+    """`key=value` items from the command line (`--data`, `--set`), typed and checked."""
+    answers: dict[str, Any] = {}
+    for item in items:
+        name, separator, raw = item.partition("=")
+        if not separator or not name:
+            raise UsageError(f"{option} expects key=value, got '{item}'")
+        if name not in {question.name for question in spec.questions}:
+            known = ", ".join(question.name for question in spec.questions)
+            raise UsageError(f"unknown {option} key '{name}': known keys are {known}")
+        question = spec.question(name)
+        value = question.parse(raw)
+        question.check_choice(value)
+        answers[name] = value
+    return answers

@@ -17,7 +17,6 @@ import yaml
 
 from generator.errors import TrellisError, UsageError
 from generator.gitrepo import Repository, fetching_from, is_url
-from generator.template import TemplateSpec
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -40,23 +39,6 @@ class Report:
     @property
     def conflicted(self) -> bool:
         return bool(self.conflicts or self.rejects)
-
-
-def parse_settings(spec: TemplateSpec, items: list[str]) -> dict[str, Any]:
-    """`--set key=value` items, typed and checked against the template's questions."""
-    data: dict[str, Any] = {}
-    for item in items:
-        name, separator, raw = item.partition("=")
-        if not separator or not name:
-            raise UsageError(f"--set expects key=value, got '{item}'")
-        known = {question.name for question in spec.questions}
-        if name not in known:
-            raise UsageError(f"unknown --set key '{name}': known keys are {', '.join(sorted(known))}")
-        question = spec.question(name)
-        value = question.parse(raw)
-        question.check_choice(value)
-        data[name] = value
-    return data
 
 
 def update(

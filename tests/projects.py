@@ -4,6 +4,7 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -87,3 +88,15 @@ def check_project(project: Path, env: Mapping[str, str] | None = None) -> None:
         assert result.returncode == 0, (
             f"{' '.join(check)} failed in {project}:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
         )
+
+
+def trellis(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The `trellis` command line, run as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
+
+
+def answers_of(project: Path) -> dict[str, object]:
+    loaded: dict[str, object] = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return loaded

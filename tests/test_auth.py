@@ -11,8 +11,8 @@ import yaml
 from pytest_copie.plugin import Copie
 
 from generator.template import load_spec
-from tests.projects import check_project, render_project
-from tests.test_cli import assert_one_line_error, trellis
+from tests.projects import check_project, render_project, trellis
+from tests.test_cli import assert_one_line_error
 
 COMBINATIONS = [("none", False), ("jwt", False), ("jwt", True), ("oauth2", False), ("oauth2", True)]
 REFUSAL = "rbac needs authentication"

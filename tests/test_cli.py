@@ -3,21 +3,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from generator.template import load_spec
 from tests.conftest import ROOT
-
-
-def trellis(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd, check=False
-    )
-
-
-def answers_of(project: Path) -> dict[str, object]:
-    loaded: dict[str, object] = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    return loaded
+from tests.projects import answers_of, trellis
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], exit_code: int, *fragments: str) -> None:

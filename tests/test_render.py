@@ -5,8 +5,8 @@ import pytest
 
 from generator import render as render_module
 from generator.errors import UsageError
-from generator.render import parse_data, render, resolve_answers
-from generator.template import TemplateSpec, load_spec
+from generator.render import render, resolve_answers
+from generator.template import TemplateSpec, load_spec, parse_answers
 
 
 def test_interrupt_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,7 +45,7 @@ def test_resolve_answers_layers_preset_data_and_flags() -> None:
 
 def test_parse_data_types_values_by_question() -> None:
     spec = load_spec()
-    assert parse_data(spec, ["python_version=3.12", "description=a=b"]) == {
+    assert parse_answers(spec, ["python_version=3.12", "description=a=b"], option="--data") == {
         "python_version": "3.12",
         "description": "a=b",
     }

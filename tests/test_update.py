@@ -2,13 +2,12 @@
 copy of this repository, edited by their owner, then updated."""
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from generator.template import load_spec
+from tests.projects import answers_of, trellis
 from tests.versions import (
     ADDED,
     NEW,
@@ -50,17 +49,6 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
 def checkouts(repo: TemplateRepo, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("checkouts")
     return {version: repo.checkout(version, folder / version) for version in (OLD, NEW)}
-
-
-def trellis(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd, check=False
-    )
-
-
-def answers_of(project: Path) -> dict[str, object]:
-    loaded: dict[str, object] = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    return loaded
 
 
 def generated(checkout: Path, destination: Path, **answers: object) -> Path:

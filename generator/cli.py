@@ -144,13 +144,23 @@ def update(
         str, typer.Option(help="inline: conflict markers in the files; rej: .rej files beside them")
     ] = "inline",
     pretend: Annotated[bool, typer.Option("--pretend", help="Show what would change only")] = False,
+    lock: Annotated[
+        bool, typer.Option(help="Re-lock uv.lock when the update changes pyproject.toml")
+    ] = True,
 ) -> None:
     """Update a generated project to a newer template version, or change its answers."""
     from generator import update as updating
 
     data = parse_answers(load_spec(), settings or [], option="--set")
     report = updating.update(
-        directory, to=to, data=data, template=template, conflict=conflict, pretend=pretend
+        directory,
+        to=to,
+        data=data,
+        template=template,
+        conflict=conflict,
+        pretend=pretend,
+        lock=lock,
+        warn=_warn,
     )
     _print_report(report)
     if report.conflicted:
@@ -170,6 +180,8 @@ def _print_report(report: Any) -> None:
             typer.echo(f"  {code:<2} {path}")
     else:
         typer.echo("No file changed.")
+    if report.relocked:
+        typer.echo("Re-locked uv.lock: the update changed the project's dependencies.")
     if report.conflicted:
         typer.echo("Conflicts to resolve before committing:")
         for path in report.conflicts:

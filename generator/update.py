@@ -3,12 +3,13 @@
 Copier does the work (`run_update`: it renders the recorded version with the recorded answers,
 diffs that against the project, renders the new version and re-applies the owner's diff).
 This module refuses what copier would get wrong or explain badly, fetches the template from
-elsewhere when asked, and reports the conflicts copier leaves without raising.
+elsewhere when asked, reports the conflicts copier leaves without raising, and re-locks the
+project when the update changed its dependencies (its image and CI install with `--locked`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ import yaml
 
 from generator.errors import TrellisError, UsageError
 from generator.gitrepo import Repository, fetching_from, is_url
+from generator.lock import LockError, lock_project
 
 ANSWERS_FILE = ".copier-answers.yml"
+LOCK_FILE = "uv.lock"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Report:
     answers: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     """Answers that changed: name -> (before, after); `before` is None for a new question."""
     pretend: bool = False
+    relocked: bool = False
+    """uv.lock was resolved again and changed, the update having changed pyproject.toml."""
 
     @property
     def conflicted(self) -> bool:
@@ -49,7 +54,14 @@ def update(
     template: str | None = None,
     conflict: str = "inline",
     pretend: bool = False,
+    lock: bool = True,
+    warn: Callable[[str], None] | None = None,
 ) -> Report:
+    """Update `project`; with `lock`, re-lock a locked project whose pyproject.toml changed.
+
+    A lock that fails leaves the update in place: `warn` gets the reason (without `warn`,
+    LockError is raised), and the owner can run `uv lock` later.
+    """
     if conflict not in ("inline", "rej"):
         raise UsageError(f"--conflict expects inline or rej, got '{conflict}'")
     project = project.expanduser().resolve()
@@ -75,7 +87,8 @@ def update(
         )
     with fetching_from(source, template):
         if not pretend:
-            return _update(project, repository, before, to, data or {}, conflict, pretend=False)
+            report = _update(project, repository, before, to, data or {}, conflict, pretend=False)
+            return _relocked(report, warn) if lock and _needs_lock(report) else report
         with repository.scratch_clone() as clone:
             target = clone.root / project.relative_to(repository.root)
             report = _update(target, clone, before, to, data or {}, conflict, pretend=True)
@@ -110,6 +123,27 @@ def _update(
         answers=answers,
         pretend=pretend,
     )
+
+
+def _needs_lock(report: Report) -> bool:
+    changed = {path for _, path in report.changes}
+    return not report.conflicted and "pyproject.toml" in changed and (report.project / LOCK_FILE).is_file()
+
+
+def _relocked(report: Report, warn: Callable[[str], None] | None) -> Report:
+    lock_file = report.project / LOCK_FILE
+    before = lock_file.read_bytes()
+    try:
+        lock_project(report.project)
+    except LockError as exc:
+        if warn is None:
+            raise
+        warn(f"{exc.message} (the project's uv.lock is now out of date: run `uv lock` in it)")
+        return report
+    if lock_file.read_bytes() == before:
+        return report
+    changes = tuple(sorted((*report.changes, ("M", LOCK_FILE)), key=lambda change: change[1]))
+    return Report(**{**report.__dict__, "changes": changes, "relocked": True})
 
 
 def _recorded_answers(project: Path) -> dict[str, Any]:

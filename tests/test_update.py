@@ -1,13 +1,15 @@
 """Golden tests of `trellis update`: projects rendered at an older tagged version of a throwaway
 copy of this repository, edited by their owner, then updated."""
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from generator.lock import lock_project
 from generator.template import load_spec
-from tests.projects import answers_of, trellis
+from tests.projects import answers_of, project_environment, run, trellis
 from tests.versions import (
     ADDED,
     NEW,
@@ -165,6 +167,37 @@ class TestUpdate:
         expected = render_at(checkouts[NEW], tmp_path / "fresh", {name: after})
         owner_edits(expected)
         assert tree(project) == tree(expected)
+
+    def test_a_locked_project_is_relocked_when_its_dependencies_change(
+        self, checkouts: dict[str, Path], tmp_path: Path
+    ) -> None:
+        project = render_at(checkouts[NEW], tmp_path / "svc", {"metrics": False})
+        lock_project(project)
+        commit_all(project, "Generated project")
+        assert 'name = "prometheus-fastapi-instrumentator"' not in (project / "uv.lock").read_text()
+
+        result = trellis("update", str(project), "--set", "metrics=true")
+
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "  M  uv.lock" in result.stdout.splitlines()
+        assert "Re-locked uv.lock" in result.stdout
+        assert 'name = "prometheus-fastapi-instrumentator"' in (project / "uv.lock").read_text()
+        uv = shutil.which("uv")
+        assert uv is not None
+        check = run([uv, "lock", "--locked", "--offline"], project, project_environment())
+        assert check.returncode == 0, check.stderr
+
+    def test_no_lock_leaves_the_lock_as_it_was(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
+        project = render_at(checkouts[NEW], tmp_path / "svc", {"metrics": False})
+        lock_project(project)
+        commit_all(project, "Generated project")
+        locked = (project / "uv.lock").read_bytes()
+
+        result = trellis("update", str(project), "--set", "metrics=true", "--no-lock")
+
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "uv.lock" not in result.stdout
+        assert (project / "uv.lock").read_bytes() == locked
 
     @pytest.mark.parametrize("preset", sorted(load_spec().presets))
     def test_every_preset_renders_a_project_that_can_be_updated(

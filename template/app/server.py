@@ -4,6 +4,7 @@ Host, port, worker count, trusted proxies and the graceful shutdown timeout come
 the settings (environment or `.env`), like everything else.
 """
 
+import logging
 import sys
 
 import uvicorn
@@ -24,6 +25,9 @@ def run(settings: Settings) -> None:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=settings.graceful_shutdown_timeout,
         log_config=None,  # the application configures logging itself
+        # uvicorn builds each access line's arguments before the logger's level can drop
+        # it: below INFO, skip the work for every request.
+        access_log=logging.getLogger("uvicorn.access").isEnabledFor(logging.INFO),
         server_header=False,
     )
 

@@ -1,9 +1,11 @@
 """wrk as the load generator: one run per endpoint, its summary read back as JSON."""
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +56,30 @@ def wrk_path() -> str:
     return found
 
 
+@dataclass(frozen=True)
+class CpuSplit:
+    """One core for the server under test, the others for wrk.
+
+    On a small machine the server and the load generator otherwise take CPU time from each
+    other as the scheduler sees fit, and the rates measure the scheduler as much as the
+    server. The bare app and the service get the same split, so the ratios stay fair.
+    Database servers are left unpinned.
+    """
+
+    server: frozenset[int]
+    load: frozenset[int]
+
+    @classmethod
+    def of_this_machine(cls) -> "CpuSplit | None":
+        cpus = sorted(os.sched_getaffinity(0))
+        return cls(frozenset(cpus[:1]), frozenset(cpus[1:])) if len(cpus) >= 2 else None
+
+
+def pinned_to(cpus: frozenset[int] | None) -> Callable[[], None] | None:
+    """A `preexec_fn` that pins the child (and every thread it starts) to `cpus`."""
+    return None if cpus is None else lambda: os.sched_setaffinity(0, cpus)
+
+
 def _script(endpoint: Endpoint) -> str:
     lines = [f'wrk.method = "{endpoint.method}"']
     if endpoint.body is not None:
@@ -64,14 +90,22 @@ def _script(endpoint: Endpoint) -> str:
     return "\n".join(lines) + "\n" + _REPORT
 
 
-def load(base_url: str, endpoint: Endpoint, *, connections: int, seconds: int, threads: int = 1) -> Result:
+def load(
+    base_url: str,
+    endpoint: Endpoint,
+    *,
+    connections: int,
+    seconds: int,
+    threads: int = 1,
+    cpus: frozenset[int] | None = None,
+) -> Result:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_script(endpoint))
     try:
         completed = subprocess.run(
             [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
              "-s", script.name, base_url + endpoint.path],
-            capture_output=True, text=True, timeout=seconds + 60, check=True,
+            capture_output=True, text=True, timeout=seconds + 60, check=True, preexec_fn=pinned_to(cpus),
         )  # fmt: skip
     finally:
         Path(script.name).unlink()

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _load import pinned_to  # noqa: E402
 
 from generator.render import render  # noqa: E402
 from generator.template import load_spec  # noqa: E402
@@ -160,10 +163,17 @@ class Server:
 
 @contextmanager
 def serve(
-    command: list[str], cwd: Path, env: dict[str, str], port: int, log: Path | None = None
+    command: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    port: int,
+    log: Path | None = None,
+    cpus: frozenset[int] | None = None,
 ) -> Iterator[Server]:
     output = log.open("w") if log else subprocess.DEVNULL
-    process = subprocess.Popen(command, cwd=cwd, env=_env(env), stdout=output, stderr=output)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=_env(env), stdout=output, stderr=output, preexec_fn=pinned_to(cpus)
+    )
     server = Server(process, f"http://127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + 30

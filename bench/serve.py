@@ -12,7 +12,9 @@ whether it still answers, and whether SIGTERM stops it cleanly.
 
 The load comes from wrk (`apt-get install wrk`): a C event loop spends far less CPU per
 request than a Python client would, and on a 2-core machine the generator shares the CPU with
-the server under test, so a heavier generator would measure itself.
+the server under test, so a heavier generator would measure itself. On a machine with two
+cores or more, the server under test (the bare app and the service alike) runs on one core
+and wrk on the others (`--no-pin` turns that off); database servers are not pinned.
 
 Targets, as ratios to the bare app's /health rate: /health >= 0.85, /users/me >= 0.10,
 /posts?limit=20 >= 0.05; on every endpoint no error and no stall (a request over 5 s).
@@ -25,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _load import Endpoint, Result, load, wrk_path
+from _load import CpuSplit, Endpoint, Result, load, wrk_path
 from _service import (
     ROOT,
     Project,
@@ -92,17 +94,20 @@ def row(name: str, result: Result, baseline: float | None) -> dict[str, Any]:
     }
 
 
-def bench(workdir: Path, preset: str, database: str, connections: int, seconds: int) -> dict[str, Any]:
+def bench(
+    workdir: Path, preset: str, database: str, connections: int, seconds: int, cpus: CpuSplit | None
+) -> dict[str, Any]:
     project = prepare(workdir, preset, database)
     load_before = os.getloadavg()[0]
+    server_cpus, load_cpus = (cpus.server, cpus.load) if cpus else (None, None)
 
     def bare_health() -> Result:
         port = free_port()
         command = [project.python, "-m", "uvicorn", "bare_app:app", "--port", str(port),
                    "--no-access-log", "--log-level", "warning"]  # fmt: skip
-        with serve(command, write_bare_app(workdir), {}, port) as bare:
+        with serve(command, write_bare_app(workdir), {}, port, cpus=server_cpus) as bare:
             return load(bare.base_url, Endpoint("GET /health", "/health"), connections=connections,
-                        seconds=seconds)  # fmt: skip
+                        seconds=seconds, cpus=load_cpus)  # fmt: skip
 
     try:
         # The bare app is loaded before and after the service; the ratios use the mean of
@@ -112,9 +117,10 @@ def bench(workdir: Path, preset: str, database: str, connections: int, seconds: 
         log = RESULTS / f"serve-{preset}-{database}.log"
         service_rows = []
         with serve([project.python, "-m", "app.server"], project.path, service_env(project, port), port,
-                   log) as server:  # fmt: skip
+                   log, cpus=server_cpus) as server:  # fmt: skip
             for endpoint in seed(server.base_url, project):
-                result = load(server.base_url, endpoint, connections=connections, seconds=seconds)
+                result = load(server.base_url, endpoint, connections=connections, seconds=seconds,
+                              cpus=load_cpus)  # fmt: skip
                 service_rows.append((endpoint.name, result, server.answers_health()))
             rss = server.rss_mib()
             exit_code, stop_seconds = server.stop(grace=10)
@@ -130,6 +136,8 @@ def bench(workdir: Path, preset: str, database: str, connections: int, seconds: 
             "connections": connections,
             "seconds": seconds,
             "loadavg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+            "server_cpus": sorted(server_cpus) if server_cpus else None,
+            "load_cpus": sorted(load_cpus) if load_cpus else None,
             "rows": rows,
             "rss_mib_after_load": round(rss, 1),
             "error_log_lines": logged_errors,
@@ -142,8 +150,9 @@ def bench(workdir: Path, preset: str, database: str, connections: int, seconds: 
 
 
 def report(run: dict[str, Any]) -> None:
+    pinned = f", server on cpu {run['server_cpus']}, wrk on {run['load_cpus']}" if run["server_cpus"] else ""
     print(f"\n{run['preset']} on {run['database']}, {run['connections']} connections for {run['seconds']} s"
-          f" each (load average {run['loadavg_1m'][0]} -> {run['loadavg_1m'][1]}):"
+          f" each (load average {run['loadavg_1m'][0]} -> {run['loadavg_1m'][1]}{pinned}):"
           f" worker RSS after load {run['rss_mib_after_load']} MiB, {run['error_log_lines']} error log lines,"
           f" SIGTERM -> exit {run['sigterm_exit_code']} in {run['sigterm_stop_s']} s")  # fmt: skip
     header = f"{'endpoint':<22}{'req/s':>10}{'ratio':>8}{'target':>8}{'p50 ms':>9}{'p99 ms':>9}"
@@ -163,14 +172,18 @@ def main() -> int:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument(
+        "--no-pin", action="store_true", help="Let the servers and wrk share all cores (default: a core each)"
+    )
     args = parser.parse_args()
     wrk_path()
+    cpus = None if args.no_pin else CpuSplit.of_this_machine()
     RESULTS.mkdir(exist_ok=True)
     runs = []
     with tempfile.TemporaryDirectory(prefix="trellis-bench-") as workdir:
         for preset in args.presets:
             for database in args.databases:
-                runs.append(bench(Path(workdir), preset, database, args.connections, args.seconds))
+                runs.append(bench(Path(workdir), preset, database, args.connections, args.seconds, cpus))
                 report(runs[-1])
     (RESULTS / "serve.json").write_text(json.dumps(runs, indent=2) + "\n")
     met = all(

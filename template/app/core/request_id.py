@@ -1,11 +1,11 @@
 import re
-import uuid
+import secrets
 from contextvars import ContextVar
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_HEADER_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -25,12 +25,14 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        # 128 random bits as 32 hex digits; the app itself never sets this header.
+        request_id = _incoming_request_id(scope) or secrets.token_hex(16)
+        header = (_HEADER_NAME, request_id.encode("latin-1"))
         token = request_id_var.set(request_id)
 
         async def send_with_request_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
         try:
@@ -41,7 +43,7 @@ class RequestIdMiddleware:
 
 def _incoming_request_id(scope: Scope) -> str | None:
     for name, value in scope["headers"]:
-        if name == b"x-request-id":
+        if name == _HEADER_NAME:
             candidate = value.decode("latin-1")
             return candidate if _SANE_REQUEST_ID.fullmatch(candidate) else None
     return None

@@ -41,8 +41,8 @@ class UnhandledErrorMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
-            # Raised by the layers outside this one while sending (the request body limit
-            # that already answered 413, a client gone): theirs to handle, not an app error.
+            # Raised by the layers outside this one while sending (a client gone): theirs
+            # to handle, not an app error.
             if exc is send_error:
                 raise
             logger.exception("Unhandled error on %s %s", scope["method"], scope["path"])

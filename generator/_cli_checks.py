@@ -30,17 +30,25 @@ _PostgresUrl = Annotated[
 _MysqlUrl = Annotated[
     str, typer.Option(envvar="TRELLIS_MYSQL_URL", help="MySQL server for scratch databases")
 ]
+_RedisUrl = Annotated[
+    str, typer.Option(envvar="TRELLIS_REDIS_URL", help="Redis server of projects with cache=redis")
+]
 
 
 def _validate_options(
-    skip: list[str] | None, only: list[str] | None, examples: int, postgres_url: str, mysql_url: str
+    skip: list[str] | None,
+    only: list[str] | None,
+    examples: int,
+    postgres_url: str,
+    mysql_url: str,
+    redis_url: str,
 ) -> Any:
     from generator.validate import Options
 
     def names(items: list[str] | None) -> frozenset[str]:
         return frozenset(name.strip() for item in items or [] for name in item.split(",") if name.strip())
 
-    return Options(names(skip), names(only), Servers(postgres_url, mysql_url), examples)
+    return Options(names(skip), names(only), Servers(postgres_url, mysql_url, redis_url), examples)
 
 
 def validate(
@@ -55,6 +63,7 @@ def validate(
     examples: _Examples = 10,
     postgres_url: _PostgresUrl = Servers.postgresql,
     mysql_url: _MysqlUrl = Servers.mysql,
+    redis_url: _RedisUrl = Servers.redis,
 ) -> None:
     """Prove a generated project: fresh install, lint, types, tests, migrations, boot, contract."""
     import json
@@ -63,7 +72,7 @@ def validate(
     from generator.validate import selected_steps
     from generator.validate import validate as run_validate
 
-    options = _validate_options(skip, only, examples, postgres_url, mysql_url)
+    options = _validate_options(skip, only, examples, postgres_url, mysql_url, redis_url)
     live = not json_output and _display.is_terminal()
     with _display.validate_display(selected_steps(options.skip, options.only), live) as listener:
         report = run_validate(project, options, None if json_output else listener)
@@ -109,6 +118,7 @@ def matrix(
     examples: _Examples = 10,
     postgres_url: _PostgresUrl = Servers.postgresql,
     mysql_url: _MysqlUrl = Servers.mysql,
+    redis_url: _RedisUrl = Servers.redis,
 ) -> None:
     """Validate every preset and a pairwise covering set of option combinations."""
     import json
@@ -128,7 +138,7 @@ def matrix(
         for item in items:
             typer.echo(f"{item.name}  {item.label}")
         return
-    options = _validate_options(skip, None, examples, postgres_url, mysql_url)
+    options = _validate_options(skip, None, examples, postgres_url, mysql_url, redis_url)
     live = _display.is_terminal()
     root = workdir or Path(tempfile.mkdtemp(prefix="trellis-matrix-"))
     with _display.matrix_display(len(items), live) as listener:

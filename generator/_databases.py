@@ -23,10 +23,15 @@ DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "my
 
 @dataclass(frozen=True)
 class Servers:
-    """Where to create scratch databases: admin URLs of this machine's servers by default."""
+    """The servers a project's checks use: this machine's by default.
+
+    Scratch databases are created on the PostgreSQL and MySQL servers (admin URLs); a project
+    with `cache=redis` uses the Redis server as it is, under a key prefix of its own.
+    """
 
     postgresql: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     mysql: str = "mysql://root@127.0.0.1:3306/"
+    redis: str = "redis://127.0.0.1:6379/0"
 
 
 def project_scheme(project: Path, database: str) -> str:

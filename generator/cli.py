@@ -144,9 +144,7 @@ def update(
         str, typer.Option(help="inline: conflict markers in the files; rej: .rej files beside them")
     ] = "inline",
     pretend: Annotated[bool, typer.Option("--pretend", help="Show what would change only")] = False,
-    lock: Annotated[
-        bool, typer.Option(help="Re-lock uv.lock when the update changes pyproject.toml")
-    ] = True,
+    lock: Annotated[bool, typer.Option(help="Re-lock uv.lock when the update changes pyproject.toml")] = True,
 ) -> None:
     """Update a generated project to a newer template version, or change its answers."""
     from generator import update as updating

@@ -121,7 +121,11 @@ def validate(project: Path, options: Options | None = None, listener: Listener |
         scheme = project_scheme(path, facts.database)
         with scratch_databases(facts.database, scheme, options.servers, scratch) as database_env:
             # The running app's cache keys stay apart from those of validations beside it.
-            cache_env = {"CACHE_PREFIX": scratch.name} if facts.answers.get("cache") == "redis" else {}
+            cache_env = (
+                {"REDIS_URL": options.servers.redis, "CACHE_PREFIX": scratch.name}
+                if facts.answers.get("cache") == "redis"
+                else {}
+            )
             env = project_environment(venv, {**database_env, **cache_env})
             context = Context(facts, venv, env, scratch, options.examples)
             results = _run_steps(context, steps, listener)

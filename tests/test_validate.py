@@ -234,3 +234,13 @@ def test_a_failed_install_skips_every_later_step(tmp_path: Path) -> None:
     assert [step["status"] for step in report["steps"]] == ["failed"] + ["skipped"] * (len(STEP_NAMES) - 1)
     assert "3.99" in report["steps"][0]["output"]
     assert '<failure message="uv sync failed' in (tmp_path / "junit.xml").read_text()
+
+
+@pytest.mark.slow
+def test_a_cached_project_uses_the_given_redis_server(tmp_path: Path) -> None:
+    project = render_project(tmp_path / "svc", {"cache": "redis"})
+    nowhere = Options(only=frozenset({"tests"}), servers=Servers(redis="redis://127.0.0.1:1/0"))
+    report = validate(project, nowhere)
+    assert statuses(report)["tests"] == "failed"
+    [failed] = report.failures
+    assert "tests/test_cache.py" in failed.output  # the matrix proves the default server passes

@@ -14,7 +14,7 @@ from typing import Any
 
 from generator import origin
 from generator.errors import TrellisError, UsageError
-from generator.lock import LockError, lock_project
+from generator.lock import lock_or_warn
 from generator.template import TemplateSpec, load_spec
 
 
@@ -59,12 +59,7 @@ def render(
         _run_copy(spec, staging, answers, interactive=interactive)
         origin.record(staging, origin.answers_file_name(spec.root), source)
         if lock:
-            try:
-                lock_project(staging)
-            except LockError as exc:
-                if warn is None:
-                    raise
-                warn(exc.message)
+            lock_or_warn(staging, warn)
         _move_into_place(staging, destination)
     return destination
 

@@ -18,10 +18,9 @@ import yaml
 
 from generator.errors import TrellisError, UsageError
 from generator.gitrepo import Repository, fetching_from, is_url
-from generator.lock import LockError, lock_project
+from generator.lock import LOCK_FILE, lock_or_warn
 
 ANSWERS_FILE = ".copier-answers.yml"
-LOCK_FILE = "uv.lock"
 
 
 @dataclass(frozen=True)
@@ -133,14 +132,8 @@ def _needs_lock(report: Report) -> bool:
 def _relocked(report: Report, warn: Callable[[str], None] | None) -> Report:
     lock_file = report.project / LOCK_FILE
     before = lock_file.read_bytes()
-    try:
-        lock_project(report.project)
-    except LockError as exc:
-        if warn is None:
-            raise
-        warn(f"{exc.message} (the project's uv.lock is now out of date: run `uv lock` in it)")
-        return report
-    if lock_file.read_bytes() == before:
+    afterwards = " (the project's uv.lock is now out of date: run `uv lock` in it)"
+    if not lock_or_warn(report.project, warn, afterwards=afterwards) or lock_file.read_bytes() == before:
         return report
     changes = tuple(sorted((*report.changes, ("M", LOCK_FILE)), key=lambda change: change[1]))
     return Report(**{**report.__dict__, "changes": changes, "relocked": True})

@@ -8,18 +8,18 @@ matrix under 15 minutes.
 """
 
 import argparse
-import json
 import os
 import tempfile
 import time
 from pathlib import Path
+
+from _results import write_results
 
 from generator import matrix
 from generator.render import render
 from generator.template import load_spec
 from generator.validate import Options, validate
 
-ROOT = Path(__file__).resolve().parent.parent
 STANDARD_TARGET_S = 60.0
 MATRIX_TARGET_S = 15 * 60.0
 
@@ -79,9 +79,7 @@ def main() -> int:
         met = "met" if matrix_result["seconds"] < MATRIX_TARGET_S else "NOT met"
         met += " (but some failed)" if matrix_result["failed"] else ""
         print(f"target (pairwise matrix under {MATRIX_TARGET_S / 60:.0f} min): {met}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "matrix.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_results("matrix", results)
     return 0
 
 

@@ -7,7 +7,6 @@ Targets: `trellis new --preset full --yes` within 1.2x of plain copier, and unde
 """
 
 import argparse
-import json
 import shutil
 import statistics
 import subprocess
@@ -15,6 +14,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _results import write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 RATIO_TARGET = 1.2
@@ -81,9 +82,7 @@ def main() -> int:
     met = bool(full) and full["ratio"] <= RATIO_TARGET and full["trellis_s"] < SECONDS_TARGET
     verdict = "met" if met else "NOT met"
     print(f"target (full within {RATIO_TARGET}x of copier and under {SECONDS_TARGET} s): {verdict}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "render.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_results("render", results)
     return 0
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from _load import CpuSplit, Endpoint, Result, load, wrk_path
+from _results import RESULTS, write_results
 from _service import (
-    ROOT,
     Project,
     drop_database,
     free_port,
@@ -40,7 +40,6 @@ from _service import (
     write_bare_app,
 )
 
-RESULTS = ROOT / "bench" / "results"
 TARGETS = {"GET /health": 0.85, "GET /users/me": 0.10, "GET /posts?limit=20": 0.05}
 PASSWORD = "Bench-secret-123"
 
@@ -178,14 +177,14 @@ def main() -> int:
     args = parser.parse_args()
     wrk_path()
     cpus = None if args.no_pin else CpuSplit.of_this_machine()
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(exist_ok=True)  # the servers' logs go there during the runs
     runs = []
     with tempfile.TemporaryDirectory(prefix="trellis-bench-") as workdir:
         for preset in args.presets:
             for database in args.databases:
                 runs.append(bench(Path(workdir), preset, database, args.connections, args.seconds, cpus))
                 report(runs[-1])
-    (RESULTS / "serve.json").write_text(json.dumps(runs, indent=2) + "\n")
+    write_results("serve", runs)
     met = all(
         run["clean_stop"]
         and run["error_log_lines"] == 0

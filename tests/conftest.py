@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.versions import TemplateRepo, make_template_repo
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,3 +26,15 @@ def _isolated_copier_settings(tmp_path_factory: pytest.TempPathFactory) -> Itera
 @pytest.fixture(scope="session")
 def template_dir() -> Path:
     return ROOT
+
+
+@pytest.fixture
+def own_copier_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copier mirrors remote templates in a cache keyed by URL: keep each test's apart."""
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
+    """A throwaway public copy of this repository, with tagged versions (tests/versions.py)."""
+    return make_template_repo(tmp_path_factory.mktemp("public"))

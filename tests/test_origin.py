@@ -8,31 +8,17 @@ from pathlib import Path
 
 import copier
 import pytest
-import yaml
 
 from generator import origin
-from tests.projects import run
-from tests.versions import NEW, ROOT, TemplateRepo, git, make_template_repo, render_at, tree
+from tests.projects import answers_of, run
+from tests.versions import NEW, ROOT, TemplateRepo, git, render_at, tree
 
-
-@pytest.fixture(autouse=True)
-def _own_copier_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
-
-
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
-    return make_template_repo(tmp_path_factory.mktemp("public"))
+pytestmark = pytest.mark.usefixtures("own_copier_cache")
 
 
 @pytest.fixture
 def checkout(repo: TemplateRepo, tmp_path: Path) -> Path:
     return repo.checkout(NEW, tmp_path / "checkout")
-
-
-def answers_of(project: Path) -> dict[str, object]:
-    loaded: dict[str, object] = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    return loaded
 
 
 class TestCheckout:

@@ -20,7 +20,6 @@ from tests.versions import (
     TemplateRepo,
     commit_all,
     git,
-    make_template_repo,
     render_at,
     tree,
 )
@@ -36,15 +35,7 @@ async def ping() -> dict[str, str]:
 """
 
 
-@pytest.fixture(autouse=True)
-def _own_copier_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Copier mirrors remote templates in a cache keyed by URL: keep each test's apart."""
-    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
-
-
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
-    return make_template_repo(tmp_path_factory.mktemp("public"))
+pytestmark = pytest.mark.usefixtures("own_copier_cache")
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,14 @@
 the same /health body, measured in the same run.
 
     uv run python bench/serve.py [--presets standard full] [--databases sqlite postgresql]
-                                 [--connections 256] [--seconds 30]
+                                 [--connections 256] [--seconds 30] [--baseline-seconds 10]
 
 Each preset is rendered on each database, installed from its uv.lock, and served as its image
 serves it (`python -m app.server`, one worker, ENVIRONMENT=production). Loaded endpoints:
 GET /health, an authenticated GET /api/v1/users/me (presets with auth), GET
 /api/v1/posts?limit=20 and POST /api/v1/posts. After the load: the worker's resident memory,
-whether it still answers, and whether SIGTERM stops it cleanly.
+whether it still answers, and whether SIGTERM stops it cleanly. The bare app is loaded in a
+window just before and just after each endpoint; that endpoint's ratio is to the mean of the two.
 
 The load comes from wrk (`apt-get install wrk`): a C event loop spends far less CPU per
 request than a Python client would, and on a 2-core machine the generator shares the CPU with
@@ -94,46 +95,56 @@ def row(name: str, result: Result, baseline: float | None) -> dict[str, Any]:
 
 
 def bench(
-    workdir: Path, preset: str, database: str, connections: int, seconds: int, cpus: CpuSplit | None
+    workdir: Path,
+    preset: str,
+    database: str,
+    connections: int,
+    seconds: int,
+    baseline_seconds: int,
+    cpus: CpuSplit | None,
 ) -> dict[str, Any]:
     project = prepare(workdir, preset, database)
     load_before = os.getloadavg()[0]
     server_cpus, load_cpus = (cpus.server, cpus.load) if cpus else (None, None)
-
-    def bare_health() -> Result:
-        port = free_port()
-        command = [project.python, "-m", "uvicorn", "bare_app:app", "--port", str(port),
-                   "--no-access-log", "--log-level", "warning"]  # fmt: skip
-        with serve(command, write_bare_app(workdir), {}, port, cpus=server_cpus) as bare:
-            return load(bare.base_url, Endpoint("GET /health", "/health"), connections=connections,
-                        seconds=seconds, cpus=load_cpus)  # fmt: skip
-
+    bare_port = free_port()
+    bare_command = [project.python, "-m", "uvicorn", "bare_app:app", "--port", str(bare_port),
+                    "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    port = free_port()
+    log = RESULTS / f"serve-{preset}-{database}.log"
     try:
-        # The bare app is loaded before and after the service; the ratios use the mean of
-        # both, so that a machine shared with other work biases neither side.
-        before = bare_health()
-        port = free_port()
-        log = RESULTS / f"serve-{preset}-{database}.log"
-        service_rows = []
-        with serve([project.python, "-m", "app.server"], project.path, service_env(project, port), port,
-                   log, cpus=server_cpus) as server:  # fmt: skip
+        # Both servers run side by side on the same core and take turns under load: a window
+        # on the bare app comes before and after each endpoint, and each endpoint's ratio uses
+        # the mean of the two windows beside it. A machine whose speed drifts (other work, a
+        # neighbour on the host) then moves both sides of each ratio alike.
+        with (
+            serve(bare_command, write_bare_app(workdir), {}, bare_port, cpus=server_cpus) as bare,
+            serve([project.python, "-m", "app.server"], project.path, service_env(project, port), port,
+                  log, cpus=server_cpus) as server,
+        ):  # fmt: skip
+            bare_health = Endpoint("GET /health", "/health")
+            windows = [load(bare.base_url, bare_health, connections=connections, seconds=baseline_seconds,
+                            cpus=load_cpus)]  # fmt: skip
+            service_rows = []
             for endpoint in seed(server.base_url, project):
                 result = load(server.base_url, endpoint, connections=connections, seconds=seconds,
                               cpus=load_cpus)  # fmt: skip
-                service_rows.append((endpoint.name, result, server.answers_health()))
+                windows.append(load(bare.base_url, bare_health, connections=connections,
+                                    seconds=baseline_seconds, cpus=load_cpus))  # fmt: skip
+                baseline = (windows[-2].rate + windows[-1].rate) / 2
+                service_rows.append((endpoint.name, result, baseline, server.answers_health()))
             rss = server.rss_mib()
             exit_code, stop_seconds = server.stop(grace=10)
-        after = bare_health()
-        baseline = (before.rate + after.rate) / 2
-        rows = [row("bare GET /health (before)", before, None), row("bare GET /health (after)", after, None)]
-        for name, result, answers in service_rows:
-            rows.append({**row(name, result, baseline), "answers_after": answers})
+        rows = [row(f"bare GET /health ({i + 1})", window, None) for i, window in enumerate(windows)]
+        for name, result, baseline, answers in service_rows:
+            extra = {"baseline_rps": round(baseline, 1), "answers_after": answers}
+            rows.append({**row(name, result, baseline), **extra})
         logged_errors = sum('"level": "ERROR"' in line for line in log.read_text().splitlines())
         return {
             "preset": preset,
             "database": database,
             "connections": connections,
             "seconds": seconds,
+            "baseline_seconds": baseline_seconds,
             "loadavg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "server_cpus": sorted(server_cpus) if server_cpus else None,
             "load_cpus": sorted(load_cpus) if load_cpus else None,
@@ -170,7 +181,13 @@ def main() -> int:
     parser.add_argument("--presets", nargs="+", default=["standard", "full"])
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--connections", type=int, default=256)
-    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--seconds", type=int, default=30, help="Load on each endpoint of the service")
+    parser.add_argument(
+        "--baseline-seconds",
+        type=int,
+        default=10,
+        help="Each window of load on the bare app (between endpoints)",
+    )
     parser.add_argument(
         "--no-pin", action="store_true", help="Let the servers and wrk share all cores (default: a core each)"
     )
@@ -182,7 +199,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="trellis-bench-") as workdir:
         for preset in args.presets:
             for database in args.databases:
-                runs.append(bench(Path(workdir), preset, database, args.connections, args.seconds, cpus))
+                seconds = (args.seconds, args.baseline_seconds)
+                runs.append(bench(Path(workdir), preset, database, args.connections, *seconds, cpus))
                 report(runs[-1])
     write_results("serve", runs)
     met = all(

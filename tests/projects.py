@@ -1,8 +1,6 @@
 """Helpers to render projects and run their own checks, shared by the test modules."""
 
-import glob
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -12,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator._environment import interpreter
 from generator.render import render
 from generator.template import load_spec
 
@@ -57,16 +56,6 @@ def run(
         timeout=timeout,
         check=False,
     )
-
-
-def interpreter(version: str) -> str | None:
-    """A Python of the given minor version on this machine, if there is one."""
-    candidates = [shutil.which(f"python{version}")]
-    candidates += sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}")))
-    for candidate in candidates:
-        if candidate and run([candidate, "--version"], Path.cwd()).returncode == 0:
-            return candidate
-    return None
 
 
 def install(project: Path, env: Mapping[str, str] | None = None) -> None:

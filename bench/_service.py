@@ -143,6 +143,26 @@ class Server:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the process has used so far (all its threads)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def wait_idle(self, *, quiet: float = 0.5, timeout: float = 30) -> None:
+        """Wait until the server has used (almost) no CPU for `quiet` seconds.
+
+        When the load generator stops, requests it already sent are still being served; the
+        next measurement on the same core must not share it with them.
+        """
+        deadline = time.monotonic() + timeout
+        used = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            now = self.cpu_seconds()
+            if now - used < quiet * 0.05:
+                return
+            used = now
+
     def answers_health(self, timeout: float = 2) -> bool:
         try:
             return request(self.base_url + "/health", timeout=timeout)[0] == 200

@@ -32,6 +32,7 @@ from _load import CpuSplit, Endpoint, Result, load, wrk_path
 from _results import RESULTS, write_results
 from _service import (
     Project,
+    Server,
     drop_database,
     free_port,
     prepare,
@@ -121,15 +122,22 @@ def bench(
             serve([project.python, "-m", "app.server"], project.path, service_env(project, port), port,
                   log, cpus=server_cpus) as server,
         ):  # fmt: skip
+
+            def measure(target: Server, endpoint: Endpoint, seconds: int) -> Result:
+                result = load(
+                    target.base_url, endpoint, connections=connections, seconds=seconds, cpus=load_cpus
+                )
+                target.wait_idle()
+                return result
+
             bare_health = Endpoint("GET /health", "/health")
-            windows = [load(bare.base_url, bare_health, connections=connections, seconds=baseline_seconds,
-                            cpus=load_cpus)]  # fmt: skip
+            endpoints = seed(server.base_url, project)
+            server.wait_idle()
+            windows = [measure(bare, bare_health, baseline_seconds)]
             service_rows = []
-            for endpoint in seed(server.base_url, project):
-                result = load(server.base_url, endpoint, connections=connections, seconds=seconds,
-                              cpus=load_cpus)  # fmt: skip
-                windows.append(load(bare.base_url, bare_health, connections=connections,
-                                    seconds=baseline_seconds, cpus=load_cpus))  # fmt: skip
+            for endpoint in endpoints:
+                result = measure(server, endpoint, seconds)
+                windows.append(measure(bare, bare_health, baseline_seconds))
                 baseline = (windows[-2].rate + windows[-1].rate) / 2
                 service_rows.append((endpoint.name, result, baseline, server.answers_health()))
             rss = server.rss_mib()

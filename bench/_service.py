@@ -148,8 +148,8 @@ class Server:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def wait_idle(self, *, quiet: float = 0.5, timeout: float = 30) -> None:
-        """Wait until the server has used (almost) no CPU for `quiet` seconds.
+    def wait_idle(self, *, quiet: float = 0.5, timeout: float = 30) -> bool:
+        """Wait until the server has used (almost) no CPU for `quiet` seconds; False if it never did.
 
         When the load generator stops, requests it already sent are still being served; the
         next measurement on the same core must not share it with them.
@@ -160,8 +160,9 @@ class Server:
             time.sleep(quiet)
             now = self.cpu_seconds()
             if now - used < quiet * 0.05:
-                return
+                return True
             used = now
+        return False
 
     def answers_health(self, timeout: float = 2) -> bool:
         try:

@@ -22,6 +22,7 @@ from app.core.roles import Role
 from app.db.session import Database
 from app.repositories.user_repository import UserRepository
 from app.schemas.user import UserCreate
+from app.services.principals import PrincipalCache
 from app.services.user_service import UserService
 
 
@@ -48,7 +49,8 @@ def read_password(*, from_stdin: bool, stdin: TextIO) -> str:
 
 async def create_admin(database: Database, data: UserCreate) -> str:
     async with database.session_factory() as session:
-        user = await UserService(UserRepository(session)).create(data, role=Role.ADMIN)
+        # A process of its own: no worker's signed-in users to keep in step, so no cache.
+        user = await UserService(UserRepository(session), PrincipalCache(0)).create(data, role=Role.ADMIN)
         return f"Created admin {user.username} (id {user.id})"
 
 

@@ -39,6 +39,10 @@ def run(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
+        # asyncio's event loop rather than uvloop: libuv, under uvloop, accepts one connection
+        # per turn of the loop, so when many clients connect to a busy worker at once, some
+        # wait seconds in the listen queue. asyncio accepts all that are waiting.
+        loop="asyncio",
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=settings.graceful_shutdown_timeout,

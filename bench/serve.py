@@ -5,7 +5,8 @@ the same /health body, measured in the same run.
                                  [--connections 256] [--seconds 30] [--rounds 5] [--window 5]
 
 Each preset is rendered on each database, installed from its uv.lock, and served as its image
-serves it (`python -m app.server`, one worker, ENVIRONMENT=production). Loaded endpoints:
+serves it (`python -m app.server`, one worker, ENVIRONMENT=production); the bare app runs on
+the same event loop (asyncio). Loaded endpoints:
 GET /health, an authenticated GET /api/v1/users/me (presets with auth), GET
 /api/v1/posts?limit=20 and POST /api/v1/posts, in two phases:
 
@@ -138,8 +139,11 @@ def bench(
     load_before = os.getloadavg()[0]
     server_cpus, load_cpus = (cpus.server, cpus.load) if cpus else (None, None)
     bare_port = free_port()
+    # The bare app runs on the service's event loop (asyncio), so that the two differ only in
+    # the application. Under uvloop a busy bare app also left connections waiting seconds to
+    # be accepted, and a baseline with timeouts is no baseline.
     bare_command = [project.python, "-m", "uvicorn", "bare_app:app", "--port", str(bare_port),
-                    "--no-access-log", "--log-level", "warning"]  # fmt: skip
+                    "--loop", "asyncio", "--no-access-log", "--log-level", "warning"]  # fmt: skip
     port = free_port()
     log = RESULTS / f"serve-{preset}-{database}.log"
     bare_health = Endpoint("GET /health", "/health")

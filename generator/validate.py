@@ -126,10 +126,20 @@ def validate(project: Path, options: Options | None = None, listener: Listener |
                 if facts.answers.get("cache") == "redis"
                 else {}
             )
-            env = project_environment(venv, {**database_env, **cache_env})
+            env = project_environment(venv, {**database_env, **cache_env, **_outside(scratch)})
             context = Context(facts, venv, env, scratch, options.examples)
             results = _run_steps(context, steps, listener)
     return Report(str(path), tuple(results), time.monotonic() - start)
+
+
+def _outside(scratch: Path) -> dict[str, str]:
+    """The tools' caches and byte code in the scratch folder: validate leaves the project as it was."""
+    return {
+        "RUFF_CACHE_DIR": str(scratch / "ruff"),
+        "MYPY_CACHE_DIR": str(scratch / "mypy"),
+        "COVERAGE_FILE": str(scratch / ".coverage"),
+        "PYTHONPYCACHEPREFIX": str(scratch / "pycache"),
+    }
 
 
 def _run_steps(context: Context, steps: tuple[str, ...], listener: Listener | None) -> list[StepResult]:

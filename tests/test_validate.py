@@ -12,6 +12,7 @@ from generator._contract import failing_operations, first_failure
 from generator._databases import Servers, project_scheme, scratch_databases
 from generator._steps import log_excerpt
 from generator.errors import TrellisError, UsageError
+from generator.lock import lock_project
 from generator.validate import _STAGES, STEP_NAMES, Options, Report, selected_steps, validate
 from tests.projects import render_project
 
@@ -196,15 +197,51 @@ BREAKS = {
 }
 
 
+def committed(project: Path) -> str:
+    """Commit the project; its `git status`, ignored files included, to compare with later."""
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "Generated"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *command], cwd=project, check=True
+        )
+    return tree_status(project)
+
+
+def tree_status(project: Path) -> str:
+    command = ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"]
+    return subprocess.run(command, cwd=project, capture_output=True, text=True, check=True).stdout
+
+
 @pytest.mark.slow
-def test_a_rendered_default_project_passes(tmp_path: Path) -> None:
-    project = render_project(tmp_path / "svc")
+def test_a_rendered_default_project_passes_and_is_left_as_it_was(tmp_path: Path) -> None:
+    project = render_project(tmp_path / "svc")  # no uv.lock: validate must not write one
+    assert not (project / "uv.lock").exists()
+    before = committed(project)
     report = validate(project)
     failures = {step.name: f"{step.detail}\n{step.output}" for step in report.failures}
     assert report.passed, failures
     ran = {name for name, status in statuses(report).items() if status == "passed"}
     assert ran >= {"install", "lint", "types", "tests", "boot", "contract"}
     assert ("migrations" in ran) == (project / "alembic.ini").is_file()
+    assert tree_status(project) == before
+
+
+@pytest.mark.slow
+def test_a_stale_lock_fails_install_as_ci_would_and_stays_as_it_was(tmp_path: Path) -> None:
+    project = render_project(tmp_path / "svc")
+    lock_project(project)
+    committed(project)
+    lock = (project / "uv.lock").read_bytes()
+    pyproject = project / "pyproject.toml"
+    added = pyproject.read_text().replace("dependencies = [\n", 'dependencies = [\n    "idna>=3",\n')
+    pyproject.write_text(added)
+    before = tree_status(project)
+    result = trellis("validate", str(project), "--only", "install", "--json")
+    assert result.returncode == 1, result.stderr
+    install = json.loads(result.stdout)["steps"][0]
+    assert install["status"] == "failed"
+    assert install["detail"] == "uv.lock is out of date with pyproject.toml: run `uv lock` in the project"
+    assert (project / "uv.lock").read_bytes() == lock
+    assert tree_status(project) == before
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""The generated app served by uvicorn on a free loopback port, as its README starts it."""
+"""The generated app served on a free loopback port by its production command, `python -m app.server`."""
 
 from __future__ import annotations
 
@@ -102,11 +102,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(venv_bin: Path, project: Path, env: Mapping[str, str], log: Path) -> Iterator[App]:
+    """The image's command, configured as the server reads its settings: from the environment."""
     port = free_port()
-    command = [str(venv_bin / "uvicorn"), "--factory", "app.main:create_app"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
+    command = [str(venv_bin / "python"), "-m", "app.server"]
+    settings = {**env, "HOST": "127.0.0.1", "PORT": str(port)}
     with log.open("wb") as sink:
-        process = spawn(command, project, env, stdout=sink, text=False)
+        process = spawn(command, project, settings, stdout=sink, text=False)
     app = App(process, port, log)
     try:
         yield app

@@ -10,6 +10,7 @@ import pytest
 
 from generator._contract import failing_operations, first_failure
 from generator._databases import Servers, project_scheme, scratch_databases
+from generator._server import serving
 from generator._steps import log_excerpt
 from generator.errors import TrellisError, UsageError
 from generator.lock import lock_project
@@ -281,3 +282,28 @@ def test_a_cached_project_uses_the_given_redis_server(tmp_path: Path) -> None:
     assert statuses(report)["tests"] == "failed"
     [failed] = report.failures
     assert "tests/test_cache.py" in failed.output  # the matrix proves the default server passes
+
+
+def test_the_app_is_served_by_its_production_command_and_settings(tmp_path: Path) -> None:
+    """Boot and contract start `python -m app.server`, which reads HOST and PORT, as the image does."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "server.py").write_text(
+        "import json, os, sys\n"
+        "from http.server import BaseHTTPRequestHandler, HTTPServer\n\n"
+        "class Handler(BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        body = json.dumps({'argv': sys.argv, 'host': os.environ['HOST']}).encode()\n"
+        "        self.send_response(200)\n"
+        "        self.send_header('Content-Type', 'application/json')\n"
+        "        self.end_headers()\n"
+        "        self.wfile.write(body)\n\n"
+        "HTTPServer((os.environ['HOST'], int(os.environ['PORT'])), Handler).serve_forever()\n"
+    )
+    bin_dir = tmp_path / "venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").symlink_to(sys.executable)
+    with serving(bin_dir, tmp_path, dict(os.environ), tmp_path / "app.log") as app:
+        app.wait_ready(timeout=10)
+        served = app.request("GET", "/health").json_object()
+    assert served == {"argv": [str(tmp_path / "app" / "server.py")], "host": "127.0.0.1"}

@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -7,6 +9,7 @@ from generator import render as render_module
 from generator.errors import UsageError
 from generator.render import render, resolve_answers
 from generator.template import TemplateSpec, load_spec, parse_answers
+from tests.projects import answers_of, trellis
 
 
 def test_interrupt_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,3 +52,44 @@ def test_parse_data_types_values_by_question() -> None:
         "python_version": "3.12",
         "description": "a=b",
     }
+
+
+# Names at the edges of each layout of a long default (one line, parenthesized, split), and
+# the longest accepted, in ASCII and escaped: each renders a project that passes its own lint.
+NAMES = {
+    "fits-one-line": "N" * 86,
+    "parenthesized": "N" * 87,
+    "longest": "Billing " * 12 + "Reco",
+    "escaped": "Ünïcödé Sérvïcé " * 6 + "Ünïc",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database", ["sqlite", "postgresql", "mysql"])
+@pytest.mark.parametrize("name", sorted(NAMES))
+def test_the_longest_accepted_answers_render_a_project_that_passes_its_lint(
+    tmp_path: Path, name: str, database: str
+) -> None:
+    project = render(tmp_path / "svc", {"project_name": NAMES[name], "database": database})
+    assert len(str(answers_of(project)["project_slug"])) <= 63
+    ruff = Path(sys.executable).with_name("ruff")
+    for check in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run([ruff, *check], cwd=project, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "says"),
+    [
+        ("--project-name", "N" * 101, "at most 100 characters, got 101"),
+        ("--project-slug", "s" * 64, "at most 63 characters, got 64"),
+    ],
+)
+def test_answers_over_their_bound_are_refused_in_one_line(
+    tmp_path: Path, flag: str, value: str, says: str
+) -> None:
+    result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", flag, value)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert says in result.stderr
+    assert list(tmp_path.iterdir()) == []

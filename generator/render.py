@@ -146,9 +146,12 @@ def _one_line(exc: BaseException) -> str:
 
 def _move_into_place(staging: Path, destination: Path) -> None:
     if not destination.exists():
+        # mkdtemp made the staging folder private (0700): the project gets the umask's mode.
+        staging.chmod(0o777 & ~_umask())
         staging.rename(destination)
         return
     if not any(destination.iterdir()):
+        staging.chmod(destination.stat().st_mode & 0o7777)
         destination.rmdir()
         staging.rename(destination)
         return
@@ -158,3 +161,9 @@ def _move_into_place(staging: Path, destination: Path) -> None:
             shutil.copytree(entry, target, dirs_exist_ok=True)
         else:
             os.replace(entry, target)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: it is put back at once
+    os.umask(mask)
+    return mask

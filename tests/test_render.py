@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,20 @@ def test_answers_over_their_bound_are_refused_in_one_line(
     assert result.stderr.count("\n") == 1, result.stderr
     assert says in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_the_project_folder_follows_the_umask(tmp_path: Path, umask: int) -> None:
+    previous = os.umask(umask)
+    try:
+        project = render(tmp_path / "svc", {})
+    finally:
+        os.umask(previous)
+    assert project.stat().st_mode & 0o777 == 0o777 & ~umask
+    assert (project / "app").stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_an_existing_empty_folder_keeps_its_mode(tmp_path: Path) -> None:
+    (tmp_path / "svc").mkdir(mode=0o750)
+    render(tmp_path / "svc", {})
+    assert (tmp_path / "svc").stat().st_mode & 0o777 == 0o750

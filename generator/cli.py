@@ -1,6 +1,7 @@
 """The `trellis` command line: parses and prints; the verbs live in their own modules."""
 
 import inspect
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -8,7 +9,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from generator import _cli_checks as checks
-from generator.errors import TrellisError
+from generator.errors import TrellisError, UsageError
 from generator.template import Question, load_spec, parse_answers
 
 app = typer.Typer(
@@ -75,18 +76,24 @@ def new(
     )
     interactive = not yes and sys.stdin.isatty() and sys.stdout.isatty()
     source = origin.template_source(spec.root)
-    path = render.render(
-        destination,
-        resolved,
-        interactive=interactive,
-        force=force,
-        lock=lock,
-        warn=_warn,
-        spec=spec,
-        source=source,
-    )
+    try:
+        path = render.render(
+            destination,
+            resolved,
+            interactive=interactive,
+            force=force,
+            lock=lock,
+            warn=_warn,
+            spec=spec,
+            source=source,
+        )
+    except UsageError as exc:
+        if "'project_slug'" in exc.message and "project_slug" not in resolved:
+            # The slug was derived from the name, and never asked: say how to give one.
+            raise UsageError(f"{exc.message} It comes from the project name: pass --project-slug.") from None
+        raise
     typer.echo(f"Rendered {path}")
-    typer.echo(f"Next: cd {path} && uv run pytest")
+    typer.echo(f"Next: cd {shlex.quote(str(path))} && uv run pytest")
     for warning in origin.caveats(source):
         typer.echo(f"trellis: warning: {warning}", err=True)
 
@@ -187,7 +194,7 @@ def _print_report(report: Any) -> None:
         for path in report.rejects:
             typer.echo(f"  {path}  (your changes that did not apply: redo them by hand, then delete it)")
     elif not report.pretend and report.changes:
-        typer.echo("Review with `git diff`, then commit.")
+        typer.echo("Review with `git status` and `git diff`, then commit.")
 
 
 app.command("validate")(checks.validate)

@@ -1,3 +1,4 @@
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -187,3 +188,30 @@ def test_plain_copier_renders_the_same_project(tmp_path: Path) -> None:
     assert {k: v for k, v in trellis_answers.items() if not k.startswith("_")} == {
         k: v for k, v in copier_answers.items() if not k.startswith("_")
     }
+
+
+class TestMessages:
+    def test_the_next_step_is_a_command_that_can_be_pasted(self, tmp_path: Path) -> None:
+        destination = tmp_path / "my service's"
+        result = trellis("new", str(destination), "--yes", "--no-lock")
+        assert result.returncode == 0, result.stderr
+        assert f"Next: cd {shlex.quote(str(destination))} && uv run pytest" in result.stdout
+
+    def test_a_name_without_a_slug_says_to_pass_one(self, tmp_path: Path) -> None:
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--project-name", "🚀🚀")
+        assert_one_line_error(result, 2, "project_slug", "pass --project-slug")
+        assert leftovers(tmp_path) == []
+
+    def test_ctrl_c_while_starting_is_one_line(self) -> None:
+        code = (
+            "import builtins, runpy\n"
+            "real = builtins.__import__\n"
+            "def interrupted(name, *args, **kwargs):\n"
+            "    if name == 'typer':\n"
+            "        raise KeyboardInterrupt\n"
+            "    return real(name, *args, **kwargs)\n"
+            "builtins.__import__ = interrupted\n"
+            "runpy.run_module('generator', run_name='__main__')\n"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+        assert_one_line_error(result, 130, "interrupted")

@@ -45,20 +45,26 @@ def render(
     warn: Callable[[str], None] | None = None,
     spec: TemplateSpec | None = None,
     source: origin.TemplateSource | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Render into `destination`; with `lock`, resolve its `uv.lock` before it is moved into place.
 
     A project that cannot be locked is still rendered when `warn` is given: it gets the
     reason, and the user can run `uv lock` later. Without `warn`, LockError is raised.
+    `progress` hears what is being done once nothing is asked any more.
     """
+    progress = progress or (lambda _: None)
     spec = spec or load_spec()
     source = source or origin.template_source(spec.root)
     destination = destination.expanduser().absolute()
     _check_destination(destination, force=force)
     with _staging_directory(destination) as staging:
+        if not interactive:
+            progress("Rendering the project")
         _run_copy(spec, staging, answers, interactive=interactive)
         origin.record(staging, origin.answers_file_name(spec.root), source)
         if lock:
+            progress("Locking its dependencies (uv lock)")
             lock_or_warn(staging, warn)
         _move_into_place(staging, destination)
     return destination

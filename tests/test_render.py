@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,12 @@ def test_an_existing_empty_folder_keeps_its_mode(tmp_path: Path) -> None:
     (tmp_path / "svc").mkdir(mode=0o750)
     render(tmp_path / "svc", {})
     assert (tmp_path / "svc").stat().st_mode & 0o777 == 0o750
+
+
+def test_the_generated_readme_starts_the_server_through_uv(tmp_path: Path) -> None:
+    """Pasted outside the image, a bare `python -m app.server` has none of the dependencies."""
+    readme = (render(tmp_path / "svc", {}) / "README.md").read_text()
+    commands = re.findall(r"`((?:uv run )?python -m app\.server)`", readme)
+    assert "uv run python -m app.server" in commands
+    before_the_image = readme.split("the image's command is", 1)[0]
+    assert "python -m app.server" not in before_the_image.replace("uv run python", "")

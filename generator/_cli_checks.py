@@ -155,7 +155,9 @@ def matrix(
     live = _display.is_terminal()
     root = workdir or Path(tempfile.mkdtemp(prefix="trellis-matrix-"))
     with _display.matrix_display(len(items), live) as listener:
-        report = matrix_module.run_matrix(items, workdir=root, jobs=jobs, options=options, listener=listener)
+        report = matrix_module.run_matrix(
+            items, workdir=root, jobs=jobs, options=options, keep=keep, listener=listener
+        )
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "matrix.md").write_text(
         _report.markdown(report.outcomes, seconds=report.seconds, jobs=report.jobs), encoding="utf-8"

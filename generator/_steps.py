@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from generator._environment import interpreter
-from generator._process import Completed, StepFailed, run, tail
+from generator._process import Completed, Processes, StepFailed, tail
 from generator._server import App, serving
 from generator.lock import LOCK_FILE
 
@@ -54,6 +54,7 @@ class Context:
     env: dict[str, str]
     scratch: Path
     examples: int
+    processes: Processes = field(default_factory=Processes)
     transcript: list[str] = field(default_factory=list)
     # Shared by the steps of one validation: {"migrated": True} once the database is at head.
     state: dict[str, bool] = field(default_factory=dict)
@@ -67,7 +68,7 @@ class Context:
     def run(
         self, *command: str, timeout: float = 600, cwd: Path | None = None, label: str | None = None
     ) -> Completed:
-        completed = run(command, cwd or self.project.path, self.env, timeout)
+        completed = self.processes.run(command, cwd or self.project.path, self.env, timeout)
         self.transcript.append(completed.transcript(label))
         return completed
 
@@ -175,7 +176,7 @@ def served(ctx: Context) -> Iterator[App]:
     if ctx.project.has_migrations and not ctx.state.get("migrated"):
         ctx.require(ctx.tool("alembic"), "upgrade", "head", timeout=300)
         ctx.state["migrated"] = True
-    with serving(ctx.venv / "bin", ctx.project.path, ctx.env, ctx.scratch / "app.log") as app:
+    with serving(ctx.venv / "bin", ctx.project.path, ctx.env, ctx.scratch / "app.log", ctx.processes) as app:
         try:
             yield app
         except BaseException:

@@ -8,10 +8,12 @@ import pg8000.native
 import pymysql
 import pytest
 
+from generator import validate as validation
 from generator._contract import failing_operations, first_failure
 from generator._databases import Servers, project_scheme, scratch_databases
+from generator._process import Processes, StepFailed
 from generator._server import serving
-from generator._steps import log_excerpt
+from generator._steps import Context, log_excerpt
 from generator.errors import TrellisError, UsageError
 from generator.lock import lock_project
 from generator.validate import _STAGES, STEP_NAMES, Options, Report, selected_steps, validate
@@ -303,7 +305,32 @@ def test_the_app_is_served_by_its_production_command_and_settings(tmp_path: Path
     bin_dir = tmp_path / "venv" / "bin"
     bin_dir.mkdir(parents=True)
     (bin_dir / "python").symlink_to(sys.executable)
-    with serving(bin_dir, tmp_path, dict(os.environ), tmp_path / "app.log") as app:
+    with serving(bin_dir, tmp_path, dict(os.environ), tmp_path / "app.log", Processes()) as app:
         app.wait_ready(timeout=10)
         served = app.request("GET", "/health").json_object()
     assert served == {"argv": [str(tmp_path / "app" / "server.py")], "host": "127.0.0.1"}
+
+
+def test_an_interrupted_validation_leaves_later_ones_in_the_process_unaffected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    lint_and_tests = Options(skip=frozenset(STEP_NAMES) - {"lint", "tests"})
+
+    def runs(ctx: Context) -> None:
+        if not ctx.run(sys.executable, "-c", "pass").ok:
+            raise StepFailed("did not run")
+
+    def interrupted(ctx: Context) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(validation.STEPS, "tests", runs)
+    monkeypatch.setitem(validation.STEPS, "lint", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        validate(tmp_path, lint_and_tests)
+    monkeypatch.setitem(validation.STEPS, "lint", runs)
+    report = validate(tmp_path, lint_and_tests)
+    assert report.passed, report.failures
+    assert statuses(report)["lint"] == statuses(report)["tests"] == "passed"

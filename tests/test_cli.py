@@ -139,7 +139,7 @@ class TestBadInput:
 
     def test_missing_destination_argument_is_a_usage_error(self) -> None:
         result = trellis("new")
-        assert_one_line_error(result, 2, "destination")
+        assert_one_line_error(result, 2, "DESTINATION")
 
 
 class TestOptions:

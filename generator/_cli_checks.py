@@ -23,15 +23,19 @@ _Only = Annotated[
     Optional[list[str]],  # noqa: UP045
     typer.Option(metavar="STEP", help="Run only this step (and install, which it needs)", show_default=False),
 ]
-_Examples = Annotated[int, typer.Option(min=1, help="Contract: examples per operation at most")]
+_Examples = Annotated[int, typer.Option(min=1, metavar="N", help="Contract: examples per operation at most")]
 _PostgresUrl = Annotated[
-    str, typer.Option(envvar="TRELLIS_POSTGRES_URL", help="PostgreSQL server for scratch databases")
+    str,
+    typer.Option(
+        envvar="TRELLIS_POSTGRES_URL", metavar="URL", help="PostgreSQL server for scratch databases"
+    ),
 ]
 _MysqlUrl = Annotated[
-    str, typer.Option(envvar="TRELLIS_MYSQL_URL", help="MySQL server for scratch databases")
+    str, typer.Option(envvar="TRELLIS_MYSQL_URL", metavar="URL", help="MySQL server for scratch databases")
 ]
 _RedisUrl = Annotated[
-    str, typer.Option(envvar="TRELLIS_REDIS_URL", help="Redis server of projects with cache=redis")
+    str,
+    typer.Option(envvar="TRELLIS_REDIS_URL", metavar="URL", help="Redis server of projects with cache=redis"),
 ]
 
 
@@ -52,13 +56,15 @@ def _validate_options(
 
 
 def validate(
-    project: Annotated[Path, typer.Argument(help="The project directory", show_default=False)],
+    project: Annotated[
+        Path, typer.Argument(help="The project directory", show_default=False, metavar="PROJECT")
+    ],
     skip: _Steps = None,
     only: _Only = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON report, nothing else")] = False,
     junit: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="Write a JUnit XML report to this file", show_default=False),
+        typer.Option(help="Write a JUnit XML report to this file", show_default=False, metavar="FILE"),
     ] = None,
     examples: _Examples = 10,
     postgres_url: _PostgresUrl = Servers.postgresql,
@@ -94,8 +100,9 @@ def matrix(
         Optional[list[str]],  # noqa: UP045
         typer.Option(metavar="KEY=VALUE", help="Keep combinations with this answer", show_default=False),
     ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Validations at once")] = os.cpu_count()
-    or 1,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Validations at once")
+    ] = os.cpu_count() or 1,
     shard: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(metavar="I/N", help="Run the I-th of N deterministic slices", show_default=False),
@@ -103,17 +110,23 @@ def matrix(
     github_matrix: Annotated[
         bool, typer.Option("--github-matrix", help="Print the shards as a GitHub Actions matrix (JSON)")
     ] = False,
-    shards: Annotated[int, typer.Option(min=1, help="How many shards --github-matrix makes")] = 4,
+    shards: Annotated[
+        int, typer.Option(min=1, metavar="N", help="How many shards --github-matrix makes")
+    ] = 4,
     workdir: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="Where projects are rendered [default: a temporary directory]", show_default=False),
+        typer.Option(
+            help="Where projects are rendered [default: a temporary directory]",
+            show_default=False,
+            metavar="DIR",
+        ),
     ] = None,
     keep: Annotated[
         bool, typer.Option(help="Keep projects that passed (failed ones are always kept)")
     ] = False,
-    report_dir: Annotated[Path, typer.Option(help="Where matrix.md and junit.xml are written")] = Path(
-        "matrix-report"
-    ),
+    report_dir: Annotated[
+        Path, typer.Option(help="Where matrix.md and junit.xml are written", metavar="DIR")
+    ] = Path("matrix-report"),
     skip: _Steps = None,
     examples: _Examples = 10,
     postgres_url: _PostgresUrl = Servers.postgresql,
@@ -142,7 +155,9 @@ def matrix(
     live = _display.is_terminal()
     root = workdir or Path(tempfile.mkdtemp(prefix="trellis-matrix-"))
     with _display.matrix_display(len(items), live) as listener:
-        report = matrix_module.run_matrix(items, workdir=root, jobs=jobs, options=options, listener=listener)
+        report = matrix_module.run_matrix(
+            items, workdir=root, jobs=jobs, options=options, keep=keep, listener=listener
+        )
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "matrix.md").write_text(
         _report.markdown(report.outcomes, seconds=report.seconds, jobs=report.jobs), encoding="utf-8"

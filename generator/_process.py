@@ -13,11 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# Every child still running, so that an interrupt can end them all (matrix runs many at once).
-_RUNNING: set[subprocess.Popen[Any]] = set()
-_LOCK = threading.Lock()
-_STOPPING = threading.Event()
-
 TAIL_LINES = 80
 TAIL_CHARS = 10000
 
@@ -42,63 +37,66 @@ class Completed:
         return f"$ {label or ' '.join(self.command)}\n{self.output.rstrip()}{ending}\n"
 
 
-def run(command: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float) -> Completed:
-    start = time.monotonic()
-    process = spawn(command, cwd, env, stdout=subprocess.PIPE, text=True)
-    try:
-        output, _ = process.communicate(timeout=timeout)
-        returncode: int | None = process.returncode
-    except subprocess.TimeoutExpired:
-        kill_group(process)
-        output, _ = process.communicate()
-        returncode = None
-    except BaseException:
-        kill_group(process)
-        process.wait()
-        raise
-    finally:
-        forget(process)
-    return Completed(tuple(command), returncode, output or "", time.monotonic() - start)
+class Processes:
+    """The children of one run (a validation, or a matrix of them), so that an interrupt can
+    end them all; once stopped, it starts no more. Each run has its own: one that was
+    interrupted leaves later runs in the same process unaffected."""
 
+    def __init__(self) -> None:
+        self._running: set[subprocess.Popen[Any]] = set()
+        self._lock = threading.Lock()
+        self._stopping = False
 
-def spawn(
-    command: Sequence[str], cwd: Path, env: Mapping[str, str], stdout: Any, text: bool
-) -> subprocess.Popen[Any]:
-    """A child in a session of its own (a terminal's Ctrl-C reaches only trellis), remembered."""
-    with _LOCK:
-        if _STOPPING.is_set():
-            raise StepFailed("interrupted")
-        process = subprocess.Popen(
-            list(command),
-            cwd=cwd,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=subprocess.STDOUT,
-            text=text,
-            errors="replace" if text else None,
-            start_new_session=True,
-        )
-        _RUNNING.add(process)
-    return process
+    def run(self, command: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float) -> Completed:
+        start = time.monotonic()
+        process = self.spawn(command, cwd, env, stdout=subprocess.PIPE, text=True)
+        try:
+            output, _ = process.communicate(timeout=timeout)
+            returncode: int | None = process.returncode
+        except subprocess.TimeoutExpired:
+            kill_group(process)
+            output, _ = process.communicate()
+            returncode = None
+        except BaseException:
+            kill_group(process)
+            process.wait()
+            raise
+        finally:
+            self.forget(process)
+        return Completed(tuple(command), returncode, output or "", time.monotonic() - start)
 
+    def spawn(
+        self, command: Sequence[str], cwd: Path, env: Mapping[str, str], stdout: Any, text: bool
+    ) -> subprocess.Popen[Any]:
+        """A child in a session of its own (a terminal's Ctrl-C reaches only trellis), remembered."""
+        with self._lock:
+            if self._stopping:
+                raise StepFailed("interrupted")
+            process = subprocess.Popen(
+                list(command),
+                cwd=cwd,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=subprocess.STDOUT,
+                text=text,
+                errors="replace" if text else None,
+                start_new_session=True,
+            )
+            self._running.add(process)
+        return process
 
-def forget(process: subprocess.Popen[Any]) -> None:
-    with _LOCK:
-        _RUNNING.discard(process)
+    def forget(self, process: subprocess.Popen[Any]) -> None:
+        with self._lock:
+            self._running.discard(process)
 
-
-def kill_all() -> None:
-    """End every child, and refuse to start new ones until `allow_new()`."""
-    with _LOCK:
-        _STOPPING.set()
-        running = list(_RUNNING)
-    for process in running:
-        kill_group(process)
-
-
-def allow_new() -> None:
-    _STOPPING.clear()
+    def kill_all(self) -> None:
+        """End every child, and refuse to start new ones."""
+        with self._lock:
+            self._stopping = True
+            running = list(self._running)
+        for process in running:
+            kill_group(process)
 
 
 def kill_group(process: subprocess.Popen[Any]) -> None:

@@ -1,4 +1,4 @@
-"""The generated app served by uvicorn on a free loopback port, as its README starts it."""
+"""The generated app served on a free loopback port by its production command, `python -m app.server`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator._process import StepFailed, forget, kill_group, spawn
+from generator._process import Processes, StepFailed, kill_group
 
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 5.0
@@ -101,12 +101,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(venv_bin: Path, project: Path, env: Mapping[str, str], log: Path) -> Iterator[App]:
+def serving(
+    venv_bin: Path, project: Path, env: Mapping[str, str], log: Path, processes: Processes
+) -> Iterator[App]:
+    """The image's command, configured as the server reads its settings: from the environment."""
     port = free_port()
-    command = [str(venv_bin / "uvicorn"), "--factory", "app.main:create_app"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
+    command = [str(venv_bin / "python"), "-m", "app.server"]
+    settings = {**env, "HOST": "127.0.0.1", "PORT": str(port)}
     with log.open("wb") as sink:
-        process = spawn(command, project, env, stdout=sink, text=False)
+        process = processes.spawn(command, project, settings, stdout=sink, text=False)
     app = App(process, port, log)
     try:
         yield app
@@ -114,4 +117,4 @@ def serving(venv_bin: Path, project: Path, env: Mapping[str, str], log: Path) ->
         if process.poll() is None:
             kill_group(process)
             process.wait()
-        forget(process)
+        processes.forget(process)

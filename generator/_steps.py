@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +13,9 @@ from typing import Any
 import yaml
 
 from generator._environment import interpreter
-from generator._process import Completed, StepFailed, run, tail
+from generator._process import Completed, Processes, StepFailed, tail
 from generator._server import App, serving
+from generator.lock import LOCK_FILE
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Context:
     env: dict[str, str]
     scratch: Path
     examples: int
+    processes: Processes = field(default_factory=Processes)
     transcript: list[str] = field(default_factory=list)
     # Shared by the steps of one validation: {"migrated": True} once the database is at head.
     state: dict[str, bool] = field(default_factory=dict)
@@ -65,7 +68,7 @@ class Context:
     def run(
         self, *command: str, timeout: float = 600, cwd: Path | None = None, label: str | None = None
     ) -> Completed:
-        completed = run(command, cwd or self.project.path, self.env, timeout)
+        completed = self.processes.run(command, cwd or self.project.path, self.env, timeout)
         self.transcript.append(completed.transcript(label))
         return completed
 
@@ -87,13 +90,31 @@ def _short(command: tuple[str, ...]) -> str:
     return f"{program} {command[1]}" if len(command) > 1 and command[1].isalpha() else program
 
 
+# Folders left out of the copy a project without a lock is resolved in.
+_NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*_cache", ".coverage*", "*.db")
+
+
 def install(ctx: Context) -> None:
+    """`uv sync` as the project's CI runs it: `--locked` when it has a uv.lock, so a stale lock
+    fails here as it would there. Without a lock, uv resolves a copy of the project, since it
+    writes the uv.lock it resolved beside the pyproject.toml."""
     version = ctx.project.python_version
     python = interpreter(version) if version else None
     command = ["uv", "sync", "--no-progress"]
     if python or version:
         command += ["--python", python or str(version)]
-    ctx.require(*command, timeout=900)
+    if (ctx.project.path / LOCK_FILE).is_file():
+        done = ctx.run(*command, "--locked", timeout=900)
+        if done.returncode is not None and not done.ok and "--locked" in done.output:
+            raise StepFailed(f"{LOCK_FILE} is out of date with pyproject.toml: run `uv lock` in the project")
+    else:
+        copy = ctx.scratch / "unlocked"
+        shutil.copytree(ctx.project.path, copy, ignore=_NOT_COPIED, symlinks=True)
+        done = ctx.run(*command, timeout=900, cwd=copy)
+    if done.returncode is None:
+        raise StepFailed("uv sync did not finish within 900 s")
+    if not done.ok:
+        raise StepFailed(f"uv sync failed (exit {done.returncode})")
 
 
 def lint(ctx: Context) -> None:
@@ -155,7 +176,7 @@ def served(ctx: Context) -> Iterator[App]:
     if ctx.project.has_migrations and not ctx.state.get("migrated"):
         ctx.require(ctx.tool("alembic"), "upgrade", "head", timeout=300)
         ctx.state["migrated"] = True
-    with serving(ctx.venv / "bin", ctx.project.path, ctx.env, ctx.scratch / "app.log") as app:
+    with serving(ctx.venv / "bin", ctx.project.path, ctx.env, ctx.scratch / "app.log", ctx.processes) as app:
         try:
             yield app
         except BaseException:

@@ -19,7 +19,7 @@ from generator._combinations import (
     parse_shard,
     shard,
 )
-from generator._process import allow_new, kill_all
+from generator._process import Processes
 from generator.errors import TrellisError
 from generator.render import render
 from generator.template import TemplateSpec, load_spec
@@ -79,13 +79,13 @@ def run_matrix(
     """Validate each combination in workdir/NAME; passed projects are removed unless `keep`."""
     spec = spec or load_spec()
     workdir.mkdir(parents=True, exist_ok=True)
-    allow_new()
+    processes = Processes()  # the children of every validation of this run, ended together
     start = time.monotonic()
 
     def one(combination: Combination) -> Outcome:
         if listener:
             listener(combination, None)
-        outcome = _validate_one(combination, workdir / combination.name, options, spec)
+        outcome = _validate_one(combination, workdir / combination.name, options, spec, processes)
         if outcome.passed and not keep:
             shutil.rmtree(workdir / combination.name, ignore_errors=True)
         if listener:
@@ -98,13 +98,17 @@ def run_matrix(
             outcomes = tuple(future.result() for future in futures)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
-            kill_all()
+            processes.kill_all()
             raise
     return MatrixReport(outcomes, time.monotonic() - start, max(1, jobs))
 
 
 def _validate_one(
-    combination: Combination, project: Path, options: validation.Options | None, spec: TemplateSpec
+    combination: Combination,
+    project: Path,
+    options: validation.Options | None,
+    spec: TemplateSpec,
+    processes: Processes,
 ) -> Outcome:
     start = time.monotonic()
     try:
@@ -117,7 +121,7 @@ def _validate_one(
         return Outcome(combination, validation.Report(str(project), (step,), step.seconds))
     rendered = validation.StepResult("render", "passed", time.monotonic() - start)
     try:
-        report = validation.validate(project, options)
+        report = validation.validate(project, options, processes=processes)
     except TrellisError as exc:  # a server that does not answer, a missing uv
         failed = validation.StepResult("setup", "failed", detail=exc.message)
         report = validation.Report(str(project), (failed,), 0.0)

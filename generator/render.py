@@ -45,20 +45,26 @@ def render(
     warn: Callable[[str], None] | None = None,
     spec: TemplateSpec | None = None,
     source: origin.TemplateSource | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Render into `destination`; with `lock`, resolve its `uv.lock` before it is moved into place.
 
     A project that cannot be locked is still rendered when `warn` is given: it gets the
     reason, and the user can run `uv lock` later. Without `warn`, LockError is raised.
+    `progress` hears what is being done once nothing is asked any more.
     """
+    progress = progress or (lambda _: None)
     spec = spec or load_spec()
     source = source or origin.template_source(spec.root)
     destination = destination.expanduser().absolute()
     _check_destination(destination, force=force)
     with _staging_directory(destination) as staging:
+        if not interactive:
+            progress("Rendering the project")
         _run_copy(spec, staging, answers, interactive=interactive)
         origin.record(staging, origin.answers_file_name(spec.root), source)
         if lock:
+            progress("Locking its dependencies (uv lock)")
             lock_or_warn(staging, warn)
         _move_into_place(staging, destination)
     return destination
@@ -146,9 +152,12 @@ def _one_line(exc: BaseException) -> str:
 
 def _move_into_place(staging: Path, destination: Path) -> None:
     if not destination.exists():
+        # mkdtemp made the staging folder private (0700): the project gets the umask's mode.
+        staging.chmod(0o777 & ~_umask())
         staging.rename(destination)
         return
     if not any(destination.iterdir()):
+        staging.chmod(destination.stat().st_mode & 0o7777)
         destination.rmdir()
         staging.rename(destination)
         return
@@ -158,3 +167,9 @@ def _move_into_place(staging: Path, destination: Path) -> None:
             shutil.copytree(entry, target, dirs_exist_ok=True)
         else:
             os.replace(entry, target)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: it is put back at once
+    os.umask(mask)
+    return mask

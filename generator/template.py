@@ -98,6 +98,8 @@ class TemplateSpec:
     presets: dict[str, dict[str, Any]]
     # `when: false` values of copier.yml (name -> its type and default): conditions may use them.
     computed: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    # What a question (`rbac`) or a choice (`cache=redis`) needs of the other answers, in words.
+    needs: dict[str, str] = field(default_factory=dict)
 
     def question(self, name: str) -> Question:
         for question in self.questions:
@@ -134,7 +136,8 @@ def _condition(raw: Any) -> str | None:
 def load_spec(root: Path | None = None) -> TemplateSpec:
     root = root or template_root()
     config = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
-    flags: dict[str, str] = config.get("_trellis", {}).get("flags", {})
+    trellis = config.get("_trellis", {})
+    flags: dict[str, str] = trellis.get("flags", {})
     questions = tuple(
         Question(
             name=name,
@@ -158,7 +161,8 @@ def load_spec(root: Path | None = None) -> TemplateSpec:
         path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for path in sorted((root / "presets").glob("*.yml"))
     }
-    return TemplateSpec(root=root, questions=questions, presets=presets, computed=computed)
+    needs = {str(key): str(text) for key, text in (trellis.get("needs") or {}).items()}
+    return TemplateSpec(root=root, questions=questions, presets=presets, computed=computed, needs=needs)
 
 
 def parse_answers(spec: TemplateSpec, items: list[str], *, option: str) -> dict[str, Any]:

@@ -9,7 +9,10 @@ project when the update changed its dependencies (its image and CI install with 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import io
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,11 +89,11 @@ def update(
         )
     with fetching_from(source, template):
         if not pretend:
-            report = _update(project, repository, before, to, data or {}, conflict, pretend=False)
+            report = _update(project, repository, before, to, data or {}, conflict, pretend=False, warn=warn)
             return _relocked(report, warn) if lock and _needs_lock(report) else report
         with repository.scratch_clone() as clone:
             target = clone.root / project.relative_to(repository.root)
-            report = _update(target, clone, before, to, data or {}, conflict, pretend=True)
+            report = _update(target, clone, before, to, data or {}, conflict, pretend=True, warn=warn)
             return Report(**{**report.__dict__, "project": project})
 
 
@@ -103,8 +106,10 @@ def _update(
     conflict: str,
     *,
     pretend: bool,
+    warn: Callable[[str], None] | None,
 ) -> Report:
-    _run_update(project, before, to, data, conflict)
+    with _said_once(_NO_TAGS, warn, "the template has no version tags: its newest commit stands in for one"):
+        _run_update(project, before, to, data, conflict)
     after = _recorded_answers(project)
     changes = repository.changes(project)
     answers = {
@@ -155,6 +160,24 @@ def _recorded_answers(project: Path) -> dict[str, Any]:
             "of the template without git history, and cannot be updated"
         )
     return answers
+
+
+# Copier prints this each time it looks for the newest version: three times in one update.
+_NO_TAGS = "No git tags found in template"
+
+
+@contextmanager
+def _said_once(line: str, warn: Callable[[str], None] | None, instead: str) -> Iterator[None]:
+    """Copier's stderr, less the lines holding `line`, which `warn` hears of once as `instead`."""
+    captured = io.StringIO()
+    try:
+        with redirect_stderr(captured):
+            yield
+    finally:
+        kept = [text for text in captured.getvalue().splitlines(keepends=True) if line not in text]
+        sys.stderr.write("".join(kept))
+        if warn is not None and len(kept) < len(captured.getvalue().splitlines()):
+            warn(instead)
 
 
 def _run_update(

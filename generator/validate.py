@@ -16,7 +16,7 @@ from generator import _steps
 from generator._contract import contract
 from generator._databases import Servers, project_scheme, scratch_databases
 from generator._environment import project_environment
-from generator._process import StepFailed, kill_all, tail
+from generator._process import Processes, StepFailed, tail
 from generator._steps import Context, Project
 from generator.errors import TrellisError, UsageError
 
@@ -101,8 +101,15 @@ def selected_steps(skip: Iterable[str] = (), only: Iterable[str] = ()) -> tuple[
     return tuple(name for name in STEP_NAMES if name in chosen)
 
 
-def validate(project: Path, options: Options | None = None, listener: Listener | None = None) -> Report:
+def validate(
+    project: Path,
+    options: Options | None = None,
+    listener: Listener | None = None,
+    processes: Processes | None = None,
+) -> Report:
+    """Validate `project`; its commands run as `processes` (a matrix shares one), else its own."""
     options = options or Options()
+    processes = processes or Processes()
     path = project.expanduser().absolute()
     if not (path / "pyproject.toml").is_file():
         raise UsageError(f"'{project}' is not a project: it has no pyproject.toml")
@@ -126,10 +133,20 @@ def validate(project: Path, options: Options | None = None, listener: Listener |
                 if facts.answers.get("cache") == "redis"
                 else {}
             )
-            env = project_environment(venv, {**database_env, **cache_env})
-            context = Context(facts, venv, env, scratch, options.examples)
+            env = project_environment(venv, {**database_env, **cache_env, **_outside(scratch)})
+            context = Context(facts, venv, env, scratch, options.examples, processes)
             results = _run_steps(context, steps, listener)
     return Report(str(path), tuple(results), time.monotonic() - start)
+
+
+def _outside(scratch: Path) -> dict[str, str]:
+    """The tools' caches and byte code in the scratch folder: validate leaves the project as it was."""
+    return {
+        "RUFF_CACHE_DIR": str(scratch / "ruff"),
+        "MYPY_CACHE_DIR": str(scratch / "mypy"),
+        "COVERAGE_FILE": str(scratch / ".coverage"),
+        "PYTHONPYCACHEPREFIX": str(scratch / "pycache"),
+    }
 
 
 def _run_steps(context: Context, steps: tuple[str, ...], listener: Listener | None) -> list[StepResult]:
@@ -155,7 +172,7 @@ def _run_steps(context: Context, steps: tuple[str, ...], listener: Listener | No
                 for future in [pool.submit(lane, names) for names in stage]:
                     future.result()
             except BaseException:
-                kill_all()
+                context.processes.kill_all()
                 raise
     return [results[name] for name in STEP_NAMES]
 

@@ -1,3 +1,9 @@
+import importlib.metadata
+import json
+import os
+import pty
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -133,20 +139,91 @@ class TestBadInput:
 
     def test_missing_destination_argument_is_a_usage_error(self) -> None:
         result = trellis("new")
-        assert_one_line_error(result, 2, "destination")
+        assert_one_line_error(result, 2, "DESTINATION")
 
 
 class TestOptions:
-    def test_lists_every_question_choice_and_preset(self) -> None:
+    def test_a_table_of_every_question_choice_need_and_preset(self) -> None:
         result = trellis("options")
         assert result.returncode == 0
         spec = load_spec()
         for question in spec.questions:
-            assert f"{question.name} (--{question.flag}" in result.stdout
+            assert re.search(rf"│ {question.name} +│ --{question.flag} +│", result.stdout), question.name
             for value in question.values:
                 assert str(value) in result.stdout
+        assert "* sqlite" in result.stdout
+        assert "3.11  3.11" not in result.stdout
+        assert "{{" not in result.stdout
+        for text in spec.needs.values():
+            assert text.split()[0] in result.stdout
         for preset in spec.presets:
-            assert f"  {preset}: " in result.stdout
+            assert f"│ {preset} " in result.stdout
+
+    def test_json_for_scripts(self) -> None:
+        result = trellis("options", "--json")
+        document = json.loads(result.stdout)
+        spec = load_spec()
+        by_name = {question["name"]: question for question in document["questions"]}
+        assert [c["value"] for c in by_name["database"]["choices"]] == spec.question("database").values
+        assert by_name["database"]["default"] == "sqlite"
+        assert by_name["project_slug"]["derived_default"] is True
+        assert by_name["rbac"]["needs"] == spec.needs["rbac"]
+        assert by_name["deploy"]["choice_needs"] == {"kubernetes": spec.needs["deploy=kubernetes"]}
+        assert document["presets"] == spec.presets
+
+
+class TestAtATerminal:
+    def test_new_shows_what_it_does_while_it_renders(self, tmp_path: Path) -> None:
+        output = at_a_terminal(["new", str(tmp_path / "svc"), "--yes", "--no-lock"])
+        assert "Rendering the project" in output
+        assert "Rendered " in output
+
+    def test_new_says_nothing_more_when_read_by_a_program(self, tmp_path: Path) -> None:
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock")
+        assert result.returncode == 0, result.stderr
+        assert "Rendering" not in result.stdout + result.stderr
+        assert result.stdout.splitlines()[0] == f"Rendered {tmp_path / 'svc'}"
+
+    def test_version_is_the_packages(self) -> None:
+        result = trellis("--version")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == f"trellis {importlib.metadata.version('fastapi-trellis')}\n"
+
+    def test_help_names_values_not_python_types(self) -> None:
+        for command in ("new", "update", "validate", "matrix"):
+            result = trellis(command, "--help")
+            assert result.returncode == 0, result.stderr
+            assert not re.search(r"<(str|int|int range|list\[str\])>", result.stdout), result.stdout
+        new = trellis("new", "--help").stdout
+        assert "-d, --data KEY=VALUE" in new
+        assert "(full, minimal, standard)" in new
+
+    def test_command_summaries_are_whole(self) -> None:
+        result = trellis("--help")
+        commands = result.stdout.split("Commands:", 1)[1]
+        assert "..." not in commands
+        assert "--version" in result.stdout
+
+
+def at_a_terminal(args: list[str]) -> str:
+    """What `trellis ARGS` shows on a terminal (a pseudo-terminal for stdout and stderr)."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", *args], stdout=follower, stderr=follower, stdin=subprocess.DEVNULL
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the process has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=60) == 0, b"".join(chunks).decode(errors="replace")
+    return b"".join(chunks).decode(errors="replace")
 
 
 def test_help_does_not_import_copier() -> None:
@@ -187,3 +264,30 @@ def test_plain_copier_renders_the_same_project(tmp_path: Path) -> None:
     assert {k: v for k, v in trellis_answers.items() if not k.startswith("_")} == {
         k: v for k, v in copier_answers.items() if not k.startswith("_")
     }
+
+
+class TestMessages:
+    def test_the_next_step_is_a_command_that_can_be_pasted(self, tmp_path: Path) -> None:
+        destination = tmp_path / "my service's"
+        result = trellis("new", str(destination), "--yes", "--no-lock")
+        assert result.returncode == 0, result.stderr
+        assert f"Next: cd {shlex.quote(str(destination))} && uv run pytest" in result.stdout
+
+    def test_a_name_without_a_slug_says_to_pass_one(self, tmp_path: Path) -> None:
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--project-name", "🚀🚀")
+        assert_one_line_error(result, 2, "project_slug", "pass --project-slug")
+        assert leftovers(tmp_path) == []
+
+    def test_ctrl_c_while_starting_is_one_line(self) -> None:
+        code = (
+            "import builtins, runpy\n"
+            "real = builtins.__import__\n"
+            "def interrupted(name, *args, **kwargs):\n"
+            "    if name == 'typer':\n"
+            "        raise KeyboardInterrupt\n"
+            "    return real(name, *args, **kwargs)\n"
+            "builtins.__import__ = interrupted\n"
+            "runpy.run_module('generator', run_name='__main__')\n"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+        assert_one_line_error(result, 130, "interrupted")

@@ -8,10 +8,12 @@ from typing import Any
 
 import copier
 import pytest
+from typer.testing import CliRunner
 
 from generator import matrix
 from generator._pairwise import pairs
 from generator._report import junit, markdown
+from generator.cli import app
 from generator.errors import UsageError
 from generator.template import TemplateSpec, load_spec
 from generator.validate import Options, Report, StepResult
@@ -287,3 +289,27 @@ def test_the_pairwise_matrix_passes(tmp_path: Path) -> None:
 
 def test_pairs_hold_values_alone_and_in_twos() -> None:
     assert pairs({"a": 1, "b": 2}) == {(("a", 1),), (("b", 2),), (("a", 1), ("b", 2))}
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_keep_keeps_the_projects_that_passed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: bool
+) -> None:
+    def passes(combination: matrix.Combination, project: Path, *args: object) -> matrix.Outcome:
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text("")
+        step = StepResult("render", "passed")
+        return matrix.Outcome(combination, Report(str(project), (step,), 0.0))
+
+    monkeypatch.setattr(matrix, "_validate_one", passes)
+    workdir = tmp_path / "work"
+    args = ["matrix", "--only", "database=sqlite", "--workdir", str(workdir), "-j", "1"]
+    args += ["--report-dir", str(tmp_path / "report"), "--keep" if keep else "--no-keep"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    kept = sorted(path.name for path in workdir.iterdir())
+    if keep:
+        assert kept
+        assert all((workdir / name / "pyproject.toml").is_file() for name in kept)
+    else:
+        assert kept == []

@@ -1,4 +1,7 @@
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 from generator.template import load_spec
@@ -33,3 +36,29 @@ def test_each_row_lists_the_flag_choices_and_default() -> None:
             assert default == f"`{question.default}`", name
         else:
             assert "`" not in default, name
+
+
+def quickstart_commands() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_the_quickstart_renders_outside_the_clone(tmp_path: Path) -> None:
+    """A project rendered inside the clone makes it dirty, and copier then records a temporary commit."""
+    [command] = quickstart_commands()
+    words = shlex.split(command)
+    assert words[:3] == ["uv", "run", "trellis"]
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", *words[3:], "--no-lock"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(clone.iterdir()) == []
+    assert (tmp_path / "my-service" / "pyproject.toml").is_file()

@@ -20,6 +20,7 @@ from tests.versions import (
     TemplateRepo,
     commit_all,
     git,
+    make_template_repo,
     render_at,
     tree,
 )
@@ -329,3 +330,21 @@ class TestRefusals:
 
     def test_bad_conflict_mode_is_refused(self, tmp_path: Path) -> None:
         assert_one_line_error(trellis("update", str(tmp_path), "--conflict", "merge"), 2, "inline or rej")
+
+
+def test_a_template_without_tags_is_said_once_and_new_files_are_named_for_review(tmp_path: Path) -> None:
+    """Copier says `No git tags found` each time it looks for the newest version."""
+    untagged = make_template_repo(tmp_path / "public")
+    git(untagged.root, "tag", "-d", OLD, NEW)
+    checkout = untagged.checkout("HEAD~1", tmp_path / "checkout")
+    project = generated(checkout, tmp_path / "svc")
+
+    result = trellis("update", str(project))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        result.stderr
+        == "trellis: warning: the template has no version tags: its newest commit stands in for one\n"
+    )
+    assert f"  ?? {ADDED}" in result.stdout
+    assert "Review with `git status` and `git diff`, then commit." in result.stdout

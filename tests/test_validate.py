@@ -8,10 +8,14 @@ import pg8000.native
 import pymysql
 import pytest
 
+from generator import validate as validation
 from generator._contract import failing_operations, first_failure
 from generator._databases import Servers, project_scheme, scratch_databases
-from generator._steps import log_excerpt
+from generator._process import Processes, StepFailed
+from generator._server import serving
+from generator._steps import Context, log_excerpt
 from generator.errors import TrellisError, UsageError
+from generator.lock import lock_project
 from generator.validate import _STAGES, STEP_NAMES, Options, Report, selected_steps, validate
 from tests.projects import render_project
 
@@ -196,15 +200,51 @@ BREAKS = {
 }
 
 
+def committed(project: Path) -> str:
+    """Commit the project; its `git status`, ignored files included, to compare with later."""
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "Generated"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *command], cwd=project, check=True
+        )
+    return tree_status(project)
+
+
+def tree_status(project: Path) -> str:
+    command = ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"]
+    return subprocess.run(command, cwd=project, capture_output=True, text=True, check=True).stdout
+
+
 @pytest.mark.slow
-def test_a_rendered_default_project_passes(tmp_path: Path) -> None:
-    project = render_project(tmp_path / "svc")
+def test_a_rendered_default_project_passes_and_is_left_as_it_was(tmp_path: Path) -> None:
+    project = render_project(tmp_path / "svc")  # no uv.lock: validate must not write one
+    assert not (project / "uv.lock").exists()
+    before = committed(project)
     report = validate(project)
     failures = {step.name: f"{step.detail}\n{step.output}" for step in report.failures}
     assert report.passed, failures
     ran = {name for name, status in statuses(report).items() if status == "passed"}
     assert ran >= {"install", "lint", "types", "tests", "boot", "contract"}
     assert ("migrations" in ran) == (project / "alembic.ini").is_file()
+    assert tree_status(project) == before
+
+
+@pytest.mark.slow
+def test_a_stale_lock_fails_install_as_ci_would_and_stays_as_it_was(tmp_path: Path) -> None:
+    project = render_project(tmp_path / "svc")
+    lock_project(project)
+    committed(project)
+    lock = (project / "uv.lock").read_bytes()
+    pyproject = project / "pyproject.toml"
+    added = pyproject.read_text().replace("dependencies = [\n", 'dependencies = [\n    "idna>=3",\n')
+    pyproject.write_text(added)
+    before = tree_status(project)
+    result = trellis("validate", str(project), "--only", "install", "--json")
+    assert result.returncode == 1, result.stderr
+    install = json.loads(result.stdout)["steps"][0]
+    assert install["status"] == "failed"
+    assert install["detail"] == "uv.lock is out of date with pyproject.toml: run `uv lock` in the project"
+    assert (project / "uv.lock").read_bytes() == lock
+    assert tree_status(project) == before
 
 
 @pytest.mark.slow
@@ -244,3 +284,53 @@ def test_a_cached_project_uses_the_given_redis_server(tmp_path: Path) -> None:
     assert statuses(report)["tests"] == "failed"
     [failed] = report.failures
     assert "tests/test_cache.py" in failed.output  # the matrix proves the default server passes
+
+
+def test_the_app_is_served_by_its_production_command_and_settings(tmp_path: Path) -> None:
+    """Boot and contract start `python -m app.server`, which reads HOST and PORT, as the image does."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "server.py").write_text(
+        "import json, os, sys\n"
+        "from http.server import BaseHTTPRequestHandler, HTTPServer\n\n"
+        "class Handler(BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        body = json.dumps({'argv': sys.argv, 'host': os.environ['HOST']}).encode()\n"
+        "        self.send_response(200)\n"
+        "        self.send_header('Content-Type', 'application/json')\n"
+        "        self.end_headers()\n"
+        "        self.wfile.write(body)\n\n"
+        "HTTPServer((os.environ['HOST'], int(os.environ['PORT'])), Handler).serve_forever()\n"
+    )
+    bin_dir = tmp_path / "venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").symlink_to(sys.executable)
+    with serving(bin_dir, tmp_path, dict(os.environ), tmp_path / "app.log", Processes()) as app:
+        app.wait_ready(timeout=10)
+        served = app.request("GET", "/health").json_object()
+    assert served == {"argv": [str(tmp_path / "app" / "server.py")], "host": "127.0.0.1"}
+
+
+def test_an_interrupted_validation_leaves_later_ones_in_the_process_unaffected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    lint_and_tests = Options(skip=frozenset(STEP_NAMES) - {"lint", "tests"})
+
+    def runs(ctx: Context) -> None:
+        if not ctx.run(sys.executable, "-c", "pass").ok:
+            raise StepFailed("did not run")
+
+    def interrupted(ctx: Context) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(validation.STEPS, "tests", runs)
+    monkeypatch.setitem(validation.STEPS, "lint", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        validate(tmp_path, lint_and_tests)
+    monkeypatch.setitem(validation.STEPS, "lint", runs)
+    report = validate(tmp_path, lint_and_tests)
+    assert report.passed, report.failures
+    assert statuses(report)["lint"] == statuses(report)["tests"] == "passed"

@@ -1,6 +1,7 @@
 import json
 import logging
 import sys
+from datetime import UTC, datetime
 from types import TracebackType
 
 import pytest
@@ -73,6 +74,42 @@ def test_a_json_line_holds_the_traceback_and_stack() -> None:
     assert "Traceback" in line["exception"]
     assert "ValueError: boom" in line["exception"]
     assert line["stack"].startswith("Stack (most recent call last)")
+
+
+def test_a_json_line_keeps_extra_fields_and_redacts_secrets() -> None:
+    extra = {
+        "user_id": 7,
+        "elapsed": 0.25,
+        "path": "/api/v1/posts",
+        "password": "hunter2",
+        "access_token": "eyJ.secret.token",
+        "Authorization": "Bearer abc",
+        "request": {"headers": {"cookie": "session=xyz"}, "method": "GET"},
+        "color_message": "\x1b[1msigned in\x1b[0m",
+    }
+    record = logging.getLogger("app.test").makeRecord(
+        "app.test", logging.INFO, __file__, 1, "signed in", (), None, extra=extra
+    )
+    text = JsonFormatter().format(record)
+    line = json.loads(text)
+    assert line["user_id"] == 7
+    assert line["elapsed"] == 0.25
+    assert line["path"] == "/api/v1/posts"
+    assert line["message"] == "signed in"
+    assert line["password"] == line["access_token"] == line["Authorization"] == "[redacted]"
+    assert line["request"] == {"headers": {"cookie": "[redacted]"}, "method": "GET"}
+    for secret in ("hunter2", "eyJ.secret.token", "Bearer abc", "session=xyz"):
+        assert secret not in text
+    assert "args" not in line
+    assert "msg" not in line
+    assert "color_message" not in line
+
+
+def test_an_extra_value_json_cannot_hold_is_logged_as_text() -> None:
+    record = logging.getLogger("app.test").makeRecord(
+        "app.test", logging.INFO, __file__, 1, "x", (), None, extra={"when": datetime(2026, 1, 2, tzinfo=UTC)}
+    )
+    assert json.loads(JsonFormatter().format(record))["when"] == "2026-01-02 00:00:00+00:00"
 
 
 def test_a_record_outside_a_request_has_no_id() -> None:

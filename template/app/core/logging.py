@@ -1,5 +1,6 @@
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,12 +11,35 @@ _HANDLER_NAME = "app"
 _PARAMETER_LOGGERS = ("aiosqlite",)
 _NO_REQUEST = "-"
 _READABLE_FORMAT = "%(asctime)s %(levelname)-8s [%(request_id)s] %(name)s: %(message)s"
+# What every record has; any other attribute came from `extra={...}` and joins the JSON line
+# (but uvicorn's `color_message`, its message again with terminal colours).
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "color_message",
+}
+# Values under such keys never reach a log line, however deep in `extra` they are.
+_SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|authori[sz]ation|cookie|api_?key|credential", re.I)
+_REDACTED = "[redacted]"
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: _REDACTED if _SECRET_KEY.search(str(key)) else _redacted(item) for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return value
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         request_id = getattr(record, "request_id", _NO_REQUEST)
+        extra = {key: value for key, value in vars(record).items() if key not in _RECORD_ATTRIBUTES}
         entry = {
+            **_redacted(extra),
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
@@ -26,7 +50,7 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(entry)
+        return json.dumps(entry, default=str)  # an extra value JSON cannot hold is logged as its str()
 
 
 class RequestIdRecordFactory:

@@ -182,8 +182,10 @@ def seed(base_url: str, auth: str) -> None:
         assert status in (201, 409), (status, body)  # 409: made by the previous phase
     path, _, _ = login_request(auth, "bench", PASSWORD)
     form = {"username": "bench", "password": PASSWORD}
-    status, body = request(base_url + path, method="POST", timeout=30,
-                           **({"body": form} if auth == "jwt" else {"form": form}))  # fmt: skip
+    if auth == "jwt":
+        status, body = request(base_url + path, method="POST", body=form, timeout=30)
+    else:
+        status, body = request(base_url + path, method="POST", form=form, timeout=30)
     assert status == 200, (status, body)
 
 

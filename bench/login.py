@@ -11,7 +11,8 @@ account (the victim) as fast as they are answered:
 - hashing: the sign-in limits raised out of reach, so that every attempt costs a hash. It
   shows what hashing does to the event loop: /health must stay fast while both cores hash.
 - limited: the default limits, the storm from another loopback address (127.0.0.2). It
-  shows what the limits do: the storm gets 429 once its address is used up, for no hash.
+  shows what the limits do: the storm gets 429 once the account's limit, then its address's,
+  is used up, without a hash.
 
 Meanwhile one client asks for /health every 20 ms (p50 and p99 of its latency; target:
 p99 under 50 ms), and the real user signs in to their own account, from 127.0.0.1, once a

@@ -20,6 +20,7 @@ REFUSAL = "rbac needs authentication"
 AUTH_FILES = [
     "app/api/auth.py",
     "app/api/v1/endpoints/auth.py",
+    "app/core/login_limits.py",
     "app/core/security.py",
     "app/db/models/refresh_token.py",
     "app/repositories/refresh_token_repository.py",
@@ -27,6 +28,7 @@ AUTH_FILES = [
     "app/services/auth_service.py",
     "app/services/permissions.py",
     "tests/test_api/test_auth.py",
+    "tests/test_api/test_login_limits.py",
     "tests/test_api/test_tokens.py",
     "tests/test_settings.py",
 ]
@@ -109,7 +111,9 @@ def test_auth_none_renders_no_trace_of_auth(copie: Copie) -> None:
     pyproject = (project / "pyproject.toml").read_text()
     assert "pyjwt" not in pyproject
     assert "python-multipart" not in pyproject
+    assert '"limits>=' not in pyproject
     assert "SECRET_KEY" not in (project / ".env.example").read_text()
+    assert "LOGIN_ATTEMPTS" not in (project / ".env.example").read_text()
     assert "author_id: Id" in (project / "app" / "schemas" / "post.py").read_text()
 
 

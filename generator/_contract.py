@@ -69,8 +69,8 @@ def write_config(scratch: Path, identities: list[Identity]) -> Path:
     """schemathesis.toml: the phases' bounds, and the identities to sign in as, if any.
 
     Every operation starts as the first user; one that answers 401 or 403 is tried without
-    credentials, then as each later identity in turn (an admin-only one reaches the admin).
-    The two users are peers: neither may read the other's objects."""
+    credentials, then as each later identity in turn: an admin-only one reaches the admin after
+    two refusals. The two users are peers: neither may read the other's objects."""
     lines = [f"[phases.stateful]\nmax-steps = {MAX_STEPS}\n"]
     for operation, check in EXEMPTIONS:
         lines.append(f"[[operations]]\ninclude-name = {json.dumps(operation)}\n")
@@ -94,16 +94,16 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def signed_in(ctx: Context, app: App) -> list[Identity]:
-    """Two users registered through the API, and with roles the first admin, made by the
-    project's own command; each logged in as a client of the service would."""
+    """A user registered through the API, with roles the first admin, made by the project's own
+    command, and another user; each logged in as a client of the service would."""
     auth = ctx.project.auth
     if auth == "none":
         return []
-    users = [_register(app), _register(app)]
+    users = {"user": _register(app)}
     if (ctx.project.path / CREATE_ADMIN).is_file():
-        users.append(_create_admin(ctx))
-    names = ["user", "other-user", "admin"][: len(users)]
-    return [Identity(name, _login(app, auth, user)) for name, user in zip(names, users, strict=True)]
+        users["admin"] = _create_admin(ctx)
+    users["other-user"] = _register(app)
+    return [Identity(name, _login(app, auth, credentials)) for name, credentials in users.items()]
 
 
 def _new_credentials() -> dict[str, str]:

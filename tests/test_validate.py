@@ -261,6 +261,26 @@ def test_a_broken_project_fails_the_right_step_with_its_output(tmp_path: Path, s
     assert statuses(report)["install"] == "passed"
 
 
+ADMINS_ONLY = (
+    "\n\nfrom app.api.auth import AdminUser\n\n_create_app = create_app\n\n\n"
+    "def create_app() -> FastAPI:  # type: ignore[no-redef]\n    app = _create_app()\n\n"
+    "    @app.patch('/admins-only/{number}', responses={401: {}, 403: {}})\n"
+    "    async def admins_only(_: AdminUser, number: int) -> dict[str, int]:\n"
+    "        raise RuntimeError('broken for admins')\n\n    return app\n"
+)
+
+
+@pytest.mark.slow
+def test_the_contract_signs_in_as_the_admin_where_users_are_refused(tmp_path: Path) -> None:
+    project = render_project(tmp_path / "svc", {"database": "sqlite", "auth": "jwt", "rbac": True})
+    with (project / "app" / "main.py").open("a") as file:
+        file.write(ADMINS_ONLY)
+    report = validate(project, Options(only=frozenset({"contract"})))
+    [failed] = report.failures
+    # Only the admin's requests get past the role check to the error.
+    assert "PATCH /admins-only/{number}" in failed.output, failed.output
+
+
 @pytest.mark.slow
 def test_a_failed_install_skips_every_later_step(tmp_path: Path) -> None:
     project = render_project(tmp_path / "svc")

@@ -11,8 +11,6 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 # Any run of characters but NUL, which PostgreSQL cannot store in text. It is refused on every
 # database, so that a service answers the same whichever it runs on, and the schema says so.
-# Checking a pattern also makes pydantic-core refuse lone surrogates (valid JSON escapes that
-# no UTF-8 column, password hasher or log line takes).
 STORABLE = r"[^\x00]*"
 
 # Every text a client sends (body, query or form) is of this type, or built on it.

@@ -129,7 +129,7 @@ def test_each_flow_has_its_own_login_route_and_scheme(copie: Copie, auth: str) -
         assert "python-multipart" not in pyproject
     else:
         assert '@router.post("/token"' in endpoints
-        assert "OAuth2PasswordRequestForm" in endpoints
+        assert "Annotated[PasswordGrant, Form()]" in endpoints
         assert 'OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token"' in dependencies
         assert "python-multipart" in pyproject
     assert '@router.post("/refresh"' in endpoints

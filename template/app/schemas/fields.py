@@ -9,6 +9,13 @@ MAX_ID = 2**31 - 1
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
+# Any run of characters but NUL, which PostgreSQL cannot store in text. It is refused on every
+# database, so that a service answers the same whichever it runs on, and the schema says so.
+STORABLE = r"[^\x00]*"
+
+# Every text a client sends (body, query or form) is of this type, or built on it.
+Text = Annotated[str, Field(pattern=f"^{STORABLE}$")]
+
 
 def _as_utc(value: datetime) -> datetime:
     # Some backends (SQLite) hand back naive timestamps; they are stored in UTC.

@@ -1,8 +1,11 @@
+import re
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from pydantic import ValidationError
 
+from app.schemas.user import UserCreate
 from tests.error_bodies import error_locations
 
 pytestmark = pytest.mark.anyio
@@ -73,3 +76,52 @@ async def test_user_schema_carries_an_example(client: AsyncClient) -> None:
     schema = (await client.get("/openapi.json")).json()
     example = schema["components"]["schemas"]["UserCreate"]["examples"][0]
     assert example["username"] == "johndoe"
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Secret123",
+        "123secreT",
+        "Sécret 123",
+        "Multi\nline 9",
+        "A1" + "x" * 126,
+        "A1" + "x" * 127,
+        "Short1A",
+        "secret123",
+        "SECRET-ABC",
+        "ÉCOLE-école-1234",  # uppercase, but not A-Z
+        "Secret123\x00",
+    ],
+)
+async def test_the_schema_states_the_password_rules_the_api_enforces(
+    client: AsyncClient, password: str
+) -> None:
+    schema = (await client.get("/openapi.json")).json()["components"]["schemas"]["UserCreate"]
+    rules = schema["properties"]["password"]
+    documented = rules["minLength"] <= len(password) <= rules["maxLength"] and bool(
+        re.search(rules["pattern"], password)
+    )
+    try:
+        UserCreate(username="johndoe", email="john@example.com", password=password)
+    except ValidationError:
+        accepted = False
+    else:
+        accepted = True
+    assert accepted == documented
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/api/v1/posts", "GET, POST"),
+        ("PUT", "/api/v1/posts/1", "GET, PATCH, DELETE"),
+        ("POST", "/health", "GET"),
+    ],
+)
+async def test_a_wrong_method_is_told_every_method_the_path_serves(
+    client: AsyncClient, method: str, path: str, allowed: str
+) -> None:
+    response = await client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allowed

@@ -20,7 +20,7 @@ VALID_USER = {"username": "johndoe", "email": "john@example.com", "password": "S
         ("username", "x" * 51),
         ("username", "john doe"),
         ("username", "j\u043ehndoe"),  # a Cyrillic o, which looks like the Latin one
-        ("username", "\u338f" * 26),  # 26 characters, 52 once NFKC spells each out as "kg"
+        ("username", "\uff4a\uff4f\uff48\uff4e"),  # fullwidth letters
         ("email", "not-an-email"),
         ("password", "Short1"),
         ("password", "nouppercase1"),
@@ -35,8 +35,8 @@ async def test_invalid_user_field_is_rejected(client: AsyncClient, field: str, v
     assert ["body", field] in error_locations(response.json())
 
 
-@pytest.mark.parametrize("taken", ["JohnDoe", "JOHNDOE", "\uff4a\uff4f\uff48\uff4e\uff44\uff4f\uff45"])
-async def test_a_username_is_taken_in_every_case_and_width(client: AsyncClient, taken: str) -> None:
+@pytest.mark.parametrize("taken", ["JohnDoe", "JOHNDOE"])
+async def test_a_username_is_taken_in_every_case(client: AsyncClient, taken: str) -> None:
     assert (await client.post("/api/v1/users", json=VALID_USER)).status_code == 201
     response = await client.post(
         "/api/v1/users", json={**VALID_USER, "username": taken, "email": "other@example.com"}

@@ -1,13 +1,23 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 # The largest value a 32-bit INTEGER column holds: ids (and offsets) beyond it are
 # rejected with a 422 instead of overflowing in the database driver.
 MAX_ID = 2**31 - 1
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+def _json_number(value: object) -> object:
+    # JSON Schema's integer: 5 and 5.0, but neither true nor "5", which pydantic would accept.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    return value
+
+
+# Last in an Annotated integer, after its constraints, so that the schema keeps them.
+JSON_INTEGER = BeforeValidator(_json_number)
+Id = Annotated[int, Field(ge=1, le=MAX_ID), JSON_INTEGER]
 
 # Any run of characters but NUL, which PostgreSQL cannot store in text. It is refused on every
 # database, so that a service answers the same whichever it runs on, and the schema says so.

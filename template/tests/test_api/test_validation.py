@@ -27,6 +27,9 @@ VALID_USER = {"username": "johndoe", "email": "john@example.com", "password": "S
         ("password", "NoDigitsHere"),
         ("age", -1),
         ("age", 151),
+        ("age", True),
+        ("age", "25"),
+        ("age", 25.5),
     ],
 )
 async def test_invalid_user_field_is_rejected(client: AsyncClient, field: str, value: object) -> None:
@@ -48,6 +51,12 @@ async def test_a_username_is_stored_in_its_canonical_form(client: AsyncClient) -
     response = await client.post("/api/v1/users", json={**VALID_USER, "username": "JohnDoe"})
     assert response.status_code == 201
     assert response.json()["username"] == "johndoe"
+
+
+async def test_an_integral_number_is_an_integer(client: AsyncClient) -> None:
+    response = await client.post("/api/v1/users", json={**VALID_USER, "age": 25.0})
+    assert response.status_code == 201
+    assert response.json()["age"] == 25
 
 
 async def test_rejected_password_is_never_echoed(client: AsyncClient) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.matrix import combinations
 from generator.template import load_spec
 from tests.conftest import ROOT
 from tests.projects import answers_of, trellis
@@ -291,3 +292,31 @@ class TestMessages:
         )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
         assert_one_line_error(result, 130, "interrupted")
+
+
+class TestMatrixCommand:
+    def test_list_prints_presets_and_the_pairwise_set(self) -> None:
+        result = trellis("matrix", "--list")
+        assert result.returncode == 0, result.stderr
+        names = [line.split()[0] for line in result.stdout.splitlines()]
+        assert names == [item.name for item in combinations(load_spec())]
+        assert set(load_spec().presets) <= set(names)
+
+    def test_list_of_one_shard(self) -> None:
+        everything = trellis("matrix", "--list").stdout.splitlines()
+        assert trellis("matrix", "--list", "--shard", "2/2").stdout.splitlines() == everything[1::2]
+
+    def test_github_matrix_is_json(self) -> None:
+        result = trellis("matrix", "--github-matrix", "--shards", "2")
+        assert result.returncode == 0, result.stderr
+        assert [entry["shard"] for entry in json.loads(result.stdout)["include"]] == ["1/2", "2/2"]
+
+    @pytest.mark.parametrize(
+        ("args", "fragment"), [(("--shard", "3/2"), "I/N"), (("--only", "colour=blue"), "colour")]
+    )
+    def test_bad_input_is_one_line(self, args: tuple[str, ...], fragment: str) -> None:
+        result = trellis("matrix", "--list", *args)
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+        assert fragment in result.stderr
+        assert "Traceback" not in result.stderr

@@ -10,9 +10,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator._process import StepFailed, run
-from generator._server import App
-from generator._steps import Context, served
+from generator.validate.processes import StepFailed
+from generator.validate.server import App
+from generator.validate.steps import Context, served
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 SEED = 20261128  # a fixed seed: the same project meets the same examples in every run
@@ -129,7 +129,7 @@ def _create_admin(ctx: Context) -> dict[str, str]:
     credentials = _new_credentials()
     command = ["sh", "-c", _CREATE_ADMIN, ctx.tool("python"), credentials["username"], credentials["email"]]
     env = {**ctx.env, "ADMIN_PASSWORD": credentials["password"]}
-    done = run(command, ctx.project.path, env, timeout=120)
+    done = ctx.processes.run(command, ctx.project.path, env, timeout=120)
     ctx.transcript.append(done.transcript(f"create_admin {credentials['username']} (password on stdin)"))
     if not done.ok:
         raise StepFailed(f"create_admin failed (exit {done.returncode}): {done.output.strip()[-300:]}")

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from _load import pinned_to  # noqa: E402
 
-from generator.render import render  # noqa: E402
+from generator.new import render  # noqa: E402
 from generator.template import load_spec  # noqa: E402
 
 BARE_APP = """
@@ -97,7 +97,7 @@ def prepare(workdir: Path, preset: str, database: str) -> Project:
     answers = {**spec.preset(preset), "database": database, "project_name": f"Bench {preset} {database}"}
     if database not in ("postgresql", "mysql"):
         answers["deploy"] = "none"  # Kubernetes manifests need a database server; serving does not
-    path = render(workdir / f"{preset}-{database}", answers, lock=True, spec=spec)
+    path = render(workdir / f"{preset}-{database}", answers, lock=True, spec=spec).path
     _run(["uv", "sync", "--locked", "--no-dev", "--quiet"], path)
     name = f"bench_{uuid.uuid4().hex[:12]}"
     if database == "postgresql":

@@ -16,7 +16,7 @@ from pathlib import Path
 from _results import write_results
 
 from generator import matrix
-from generator.render import render
+from generator.new import render
 from generator.template import load_spec
 from generator.validate import Options, validate
 
@@ -50,7 +50,7 @@ def main() -> int:
         per_preset: dict[str, object] = {}
         for preset in presets:
             # One at a time: the time of a single validate, as a developer would run it.
-            project = render(Path(workdir) / "presets" / preset.name, preset.data, spec=spec)
+            project = render(Path(workdir) / "presets" / preset.name, preset.data, spec=spec).path
             report = validate(project)
             times = {step.name: round(step.seconds, 1) for step in report.steps if step.status != "skipped"}
             per_preset[preset.name] = {

@@ -1,19 +1,28 @@
-"""The `trellis` command line: parses and prints; the verbs live in their own modules."""
+"""The `trellis` command line, every command of it: it parses and prints; the verbs do the work."""
 
-import inspect
 import json
+import os
 import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer._click.core import Context as ClickContext
+from typer._click.formatting import HelpFormatter
+from typer.core import TyperCommand
 
-from generator import _cli_checks as checks
 from generator.errors import TrellisError, UsageError
-from generator.template import Question, load_spec, parse_answers, template_root
+from generator.template import Question, TemplateSpec, load_spec, parse_answers
+from generator.validate import Options
+from generator.validate.databases import Servers
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from generator.update import Report as UpdateReport
 
 app = typer.Typer(
     name="trellis",
@@ -48,11 +57,26 @@ def _version() -> str:
         return "(not installed: run it from a checkout with `uv run trellis`)"
 
 
-# The presets' names, for --help: read from presets/ without importing the template's reader.
-_PRESETS = ", ".join(sorted(path.stem for path in (template_root() / "presets").glob("*.yml")))
+# The presets' names, for --help (copier.yml and the presets are read once, here, per command).
+_PRESETS = ", ".join(sorted(load_spec().presets))
+_FLAGS = "trellis.question_flags"
 
 
-def _question_option(question: Question) -> inspect.Parameter:
+class _NewCommand(TyperCommand):
+    """`trellis new` with a flag per question of copier.yml: `question_flags` takes them out of the
+    arguments before the command's own options are parsed, and the help lists them."""
+
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
+        remaining, ctx.meta[_FLAGS] = split_question_flags(load_spec(), args)
+        return super().parse_args(ctx, remaining)
+
+    def format_options(self, ctx: ClickContext, formatter: HelpFormatter) -> None:
+        super().format_options(ctx, formatter)
+        with formatter.section("Questions (copier.yml)"):
+            formatter.write_dl([_question_help(question) for question in load_spec().questions])
+
+
+def _question_help(question: Question) -> tuple[str, str]:
     flag = question.flag
     help_text = question.help
     if question.choices:
@@ -60,18 +84,48 @@ def _question_option(question: Question) -> inspect.Parameter:
     if question.condition:
         help_text += " (asked only when it applies)"
     if question.type == "bool":
-        option = typer.Option(f"--{flag}/--no-{flag}", help=help_text, show_default=False)
-        annotation: Any = Annotated[Optional[bool], option]  # noqa: UP045 (Typer reads this at runtime)
-    else:
-        metavar = "CHOICE" if question.choices else "TEXT"
-        option = typer.Option(f"--{flag}", help=help_text, show_default=False, metavar=metavar)
-        annotation = Annotated[Optional[str], option]  # noqa: UP045
-    return inspect.Parameter(
-        question.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation
-    )
+        return f"--{flag} / --no-{flag}", help_text
+    return f"--{flag} {'CHOICE' if question.choices else 'TEXT'}", help_text
 
 
+def split_question_flags(spec: TemplateSpec, args: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """The arguments less the question flags (`--db mysql`, `--db=mysql`, `--rbac`, `--no-rbac`),
+    and the answers those give, typed; everything after `--` is left as it is."""
+    by_flag = {f"--{question.flag}": question for question in spec.questions}
+    negated = {f"--no-{q.flag}": q for q in spec.questions if q.type == "bool"}
+    remaining: list[str] = []
+    answers: dict[str, Any] = {}
+    items = iter(args)
+    for arg in items:
+        if arg == "--":
+            remaining += [arg, *items]
+            break
+        flag, equals, inline = arg.partition("=")
+        if arg in negated:
+            answers[negated[arg].name] = False
+        elif flag in by_flag and by_flag[flag].type == "bool":
+            question = by_flag[flag]
+            answers[question.name] = question.parse(inline) if equals else True
+        elif flag in by_flag:
+            question = by_flag[flag]
+            value = inline if equals else next(items, None)
+            if value is None:
+                raise UsageError(f"Option '{flag}' requires an argument.")
+            answers[question.name] = question.parse(value)
+        else:
+            remaining.append(arg)
+    return remaining, answers
+
+
+def question_flags(context: typer.Context) -> dict[str, Any]:
+    """The answers the question flags gave `trellis new`."""
+    given = context.meta.get(_FLAGS, {})
+    return dict(given) if isinstance(given, dict) else {}
+
+
+@app.command(cls=_NewCommand, short_help="Render a new service.")
 def new(
+    context: typer.Context,
     destination: Annotated[
         Path, typer.Argument(help="Directory to create", show_default=False, metavar="DESTINATION")
     ],
@@ -90,33 +144,27 @@ def new(
     lock: Annotated[
         bool, typer.Option(help="Resolve the project's uv.lock (needs uv and the package index)")
     ] = True,
-    **answers: Any,
 ) -> None:
     """Render a new service."""
-    from generator import origin, render
+    from generator.new import render, resolve_answers
 
     spec = load_spec()
-    flags = {
-        name: spec.question(name).parse(value) if isinstance(value, str) else value
-        for name, value in answers.items()
-        if value is not None
-    }
-    resolved = render.resolve_answers(
-        spec, preset=preset, data=parse_answers(spec, data or [], option="--data"), flags=flags
+    resolved = resolve_answers(
+        spec,
+        preset=preset,
+        data=parse_answers(spec, data or [], option="--data"),
+        flags=question_flags(context),
     )
     interactive = not yes and sys.stdin.isatty() and sys.stdout.isatty()
-    source = origin.template_source(spec.root)
     try:
         with _progress() as progress:
-            path = render.render(
+            rendered = render(
                 destination,
                 resolved,
                 interactive=interactive,
                 force=force,
                 lock=lock,
-                warn=_warn,
                 spec=spec,
-                source=source,
                 progress=progress,
             )
     except UsageError as exc:
@@ -124,10 +172,10 @@ def new(
             # The slug was derived from the name, and never asked: say how to give one.
             raise UsageError(f"{exc.message} It comes from the project name: pass --project-slug.") from None
         raise
-    typer.echo(f"Rendered {path}")
-    typer.echo(f"Next: cd {shlex.quote(str(path))} && uv run pytest")
-    for warning in origin.caveats(source):
-        typer.echo(f"trellis: warning: {warning}", err=True)
+    typer.echo(f"Rendered {rendered.path}")
+    typer.echo(f"Next: cd {shlex.quote(str(rendered.path))} && uv run pytest")
+    for warning in rendered.warnings:
+        _warn(warning)
 
 
 @contextmanager
@@ -148,17 +196,6 @@ def _progress() -> Iterator[Callable[[str], None]]:
         yield update
     finally:
         status.stop()
-
-
-def _with_question_options(function: Any) -> Any:
-    signature = inspect.signature(function)
-    fixed = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
-    dynamic = [_question_option(question) for question in load_spec().questions]
-    function.__signature__ = signature.replace(parameters=fixed + dynamic)
-    return function
-
-
-app.command(short_help="Render a new service.")(_with_question_options(new))
 
 
 @app.command(short_help="List the questions, choices, defaults and presets.")
@@ -197,7 +234,7 @@ def options(
     console.print(presets)
 
 
-def _choices_cell(question: Question) -> Any:
+def _choices_cell(question: Question) -> "RenderableType":
     """A grid of the choices: the default marked, a label only where it says more than the value."""
     from rich.table import Table
     from rich.text import Text
@@ -222,7 +259,7 @@ def _default_text(question: Question) -> str:
     return str(question.default)
 
 
-def _needs(spec: Any, question: Question) -> list[str]:
+def _needs(spec: TemplateSpec, question: Question) -> list[str]:
     """What the question, or each of its choices, needs of the other answers (copier.yml's words)."""
     found = []
     if question.name in spec.needs:
@@ -234,7 +271,7 @@ def _needs(spec: Any, question: Question) -> list[str]:
     return found
 
 
-def _options_document(spec: Any) -> dict[str, Any]:
+def _options_document(spec: TemplateSpec) -> dict[str, object]:
     questions = []
     for question in spec.questions:
         derived = isinstance(question.default, str) and "{{" in question.default
@@ -293,7 +330,8 @@ def update(
     """Update a generated project to a newer template version, or change its answers."""
     from generator import update as updating
 
-    data = parse_answers(load_spec(), settings or [], option="--set")
+    spec = load_spec()
+    data = parse_answers(spec, settings or [], option="--set")
     report = updating.update(
         directory,
         to=to,
@@ -302,8 +340,10 @@ def update(
         conflict=conflict,
         pretend=pretend,
         lock=lock,
-        warn=_warn,
+        spec=spec,
     )
+    for warning in report.warnings:
+        _warn(warning)
     _print_report(report)
     if report.conflicted:
         count = len(report.conflicts) + len(report.rejects)
@@ -311,7 +351,7 @@ def update(
         raise TrellisError(f"the update {verb} {count} conflicted file(s): resolve them, then commit")
 
 
-def _print_report(report: Any) -> None:
+def _print_report(report: "UpdateReport") -> None:
     would = "Would update" if report.pretend else "Updated"
     typer.echo(f"{would} {report.project} from template {report.old_version} to {report.new_version}")
     for name, (before, after) in report.answers.items():
@@ -334,8 +374,158 @@ def _print_report(report: Any) -> None:
         typer.echo("Review with `git status` and `git diff`, then commit.")
 
 
-app.command("validate", short_help="Prove a generated project works, as its CI would.")(checks.validate)
-app.command("matrix", short_help="Validate the presets and a pairwise set of combinations.")(checks.matrix)
+_STEPS_HELP = "install, lint, types, tests, migrations, boot, contract"
+_Steps = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        metavar="STEP",
+        help=f"Leave a step out (repeatable, or comma-separated): {_STEPS_HELP}",
+        show_default=False,
+    ),
+]
+_Only = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(metavar="STEP", help="Run only this step (and install, which it needs)", show_default=False),
+]
+_Examples = Annotated[int, typer.Option(min=1, metavar="N", help="Contract: examples per operation at most")]
+_PostgresUrl = Annotated[
+    str,
+    typer.Option(
+        envvar="TRELLIS_POSTGRES_URL", metavar="URL", help="PostgreSQL server for scratch databases"
+    ),
+]
+_MysqlUrl = Annotated[
+    str, typer.Option(envvar="TRELLIS_MYSQL_URL", metavar="URL", help="MySQL server for scratch databases")
+]
+_RedisUrl = Annotated[
+    str,
+    typer.Option(envvar="TRELLIS_REDIS_URL", metavar="URL", help="Redis server of projects with cache=redis"),
+]
+
+
+def _validate_options(
+    skip: list[str] | None,
+    only: list[str] | None,
+    examples: int,
+    postgres_url: str,
+    mysql_url: str,
+    redis_url: str,
+) -> Options:
+    def names(items: list[str] | None) -> frozenset[str]:
+        return frozenset(name.strip() for item in items or [] for name in item.split(",") if name.strip())
+
+    return Options(names(skip), names(only), Servers(postgres_url, mysql_url, redis_url), examples)
+
+
+@app.command("validate", short_help="Prove a generated project works, as its CI would.")
+def validate(
+    project: Annotated[
+        Path, typer.Argument(help="The project directory", show_default=False, metavar="PROJECT")
+    ],
+    skip: _Steps = None,
+    only: _Only = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print a JSON report, nothing else")] = False,
+    junit: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Write a JUnit XML report to this file", show_default=False, metavar="FILE"),
+    ] = None,
+    examples: _Examples = 10,
+    postgres_url: _PostgresUrl = Servers.postgresql,
+    mysql_url: _MysqlUrl = Servers.mysql,
+    redis_url: _RedisUrl = Servers.redis,
+) -> None:
+    """Prove a generated project: fresh install, lint, types, tests, migrations, boot, contract."""
+    from generator import display
+    from generator.validate import selected_steps
+    from generator.validate import validate as run_validate
+    from generator.validate.report import junit as junit_report
+
+    options = _validate_options(skip, only, examples, postgres_url, mysql_url, redis_url)
+    live = not json_output and display.is_terminal()
+    with display.validate_display(selected_steps(options.skip, options.only), live) as listener:
+        report = run_validate(project, options, None if json_output else listener)
+    if junit:
+        junit.write_text(junit_report([(project.absolute().name, report)]), encoding="utf-8")
+    if json_output:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        display.print_failures(report)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+@app.command("matrix", short_help="Validate the presets and a pairwise set of combinations.")
+def matrix(
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every accepted combination, not a pairwise set")
+    ] = False,
+    list_: Annotated[bool, typer.Option("--list", help="Print the combinations, run nothing")] = False,
+    only: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(metavar="KEY=VALUE", help="Keep combinations with this answer", show_default=False),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Validations at once")
+    ] = os.cpu_count() or 1,
+    shard: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(metavar="I/N", help="Run the I-th of N deterministic slices", show_default=False),
+    ] = None,
+    github_matrix: Annotated[
+        bool, typer.Option("--github-matrix", help="Print the shards as a GitHub Actions matrix (JSON)")
+    ] = False,
+    shards: Annotated[
+        int, typer.Option(min=1, metavar="N", help="How many shards --github-matrix makes")
+    ] = 4,
+    workdir: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="Where projects are rendered [default: a temporary directory]",
+            show_default=False,
+            metavar="DIR",
+        ),
+    ] = None,
+    keep: Annotated[
+        bool, typer.Option(help="Keep projects that passed (failed ones are always kept)")
+    ] = False,
+    report_dir: Annotated[
+        Path, typer.Option(help="Where matrix.md and junit.xml are written", metavar="DIR")
+    ] = Path("matrix-report"),
+    skip: _Steps = None,
+    examples: _Examples = 10,
+    postgres_url: _PostgresUrl = Servers.postgresql,
+    mysql_url: _MysqlUrl = Servers.mysql,
+    redis_url: _RedisUrl = Servers.redis,
+) -> None:
+    """Validate every preset and a pairwise covering set of option combinations."""
+    from generator import display
+    from generator import matrix as matrix_module
+
+    spec = load_spec()
+    items = matrix_module.combinations(spec, full=all_, only=matrix_module.parse_filters(spec, only or []))
+    if github_matrix:
+        typer.echo(json.dumps(matrix_module.github_matrix(items, shards)))
+        return
+    if shard:
+        items = matrix_module.shard(items, *matrix_module.parse_shard(shard))
+    if list_:
+        for item in items:
+            typer.echo(f"{item.name}  {item.label}")
+        return
+    options = _validate_options(skip, None, examples, postgres_url, mysql_url, redis_url)
+    live = display.is_terminal()
+    with display.matrix_display(len(items), live) as listener:
+        report = matrix_module.run_matrix(
+            items,
+            jobs=jobs,
+            workdir=workdir,
+            report_dir=report_dir,
+            options=options,
+            keep=keep,
+            listener=listener,
+        )
+    display.print_summary(report, live)
+    typer.echo(f"reports: {', '.join(str(path) for path in report.reports)}")
+    raise typer.Exit(0 if report.passed else 1)
 
 
 def main() -> None:

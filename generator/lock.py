@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
-from generator.errors import TrellisError
+from generator.errors import TrellisError, one_line
 
 LOCK_TIMEOUT = 300
 LOCK_FILE = "uv.lock"
@@ -31,22 +30,17 @@ def lock_project(project: Path) -> None:
         offline = _uv_lock(uv, project, env, "--offline")
         if offline.returncode == 0:
             return
-        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
-        reason = lines[-1] if lines else f"exit code {result.returncode}"
+        reason = one_line(result.stderr, keep="last") or f"exit code {result.returncode}"
         raise LockError(f"uv lock failed, no uv.lock written: {reason}")
 
 
-def lock_or_warn(project: Path, warn: Callable[[str], None] | None, *, afterwards: str = "") -> bool:
-    """`lock_project`, True when it locked. A failure goes to `warn` (its reason, then
-    `afterwards`) and gives False, the project staying as it is; without `warn` it raises."""
+def lock_or_warning(project: Path) -> str | None:
+    """`lock_project`: None when it locked, else why not, as a warning; the project stays as it is."""
     try:
         lock_project(project)
     except LockError as exc:
-        if warn is None:
-            raise
-        warn(f"{exc.message}{afterwards}")
-        return False
-    return True
+        return exc.message
+    return None
 
 
 def _uv_lock(uv: str, project: Path, env: dict[str, str], *options: str) -> subprocess.CompletedProcess[str]:

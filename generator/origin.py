@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.metadata
 import itertools
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,8 @@ from pathlib import Path
 import yaml
 from packaging.version import InvalidVersion, Version
 
-from generator.template import is_git_root
+from generator.git import GitError, git, is_git_root
+from generator.template import TemplateSpec
 
 DISTRIBUTION = "fastapi-trellis"
 TAG_PREFIX = "v"
@@ -38,24 +38,9 @@ class TemplateSource:
     """The rendered files carry changes that `commit` does not have."""
 
 
-def template_config(root: Path) -> dict[str, object]:
-    loaded = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def repository_url(root: Path) -> str:
-    trellis = template_config(root).get("_trellis")
-    url = trellis.get("repository") if isinstance(trellis, dict) else None
-    return str(url) if url else root.as_posix()
-
-
-def answers_file_name(root: Path) -> str:
-    return str(template_config(root).get("_answers_file", ".copier-answers.yml"))
-
-
-def template_source(root: Path) -> TemplateSource:
-    """The version of the template at `root`: from git in a checkout, else from the package."""
-    url = repository_url(root)
+def template_source(spec: TemplateSpec) -> TemplateSource:
+    """The version of the template `spec` was read from: from git in a checkout, else from the package."""
+    root, url = spec.root, spec.repository
     if is_git_root(root):
         commit = _git(root, "describe", "--tags", "--always")
         if commit is not None:
@@ -92,10 +77,9 @@ def _packaged_source(url: str) -> TemplateSource:
 
 def _git(root: Path, *args: str) -> str | None:
     try:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
+        return git(root, *args).strip()
+    except GitError:
         return None
-    return result.stdout.strip()
 
 
 @contextmanager

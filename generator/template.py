@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import functools
-import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from generator.errors import UsageError
+from generator.errors import TrellisError, UsageError
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -21,20 +24,6 @@ def template_root() -> Path:
     if (checkout / "copier.yml").is_file():
         return checkout
     return _PACKAGE_DIR / "_template"
-
-
-def is_git_root(path: Path) -> bool:
-    try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=path,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return False
-    return Path(top).resolve() == path.resolve()
 
 
 @dataclass(frozen=True)
@@ -96,6 +85,10 @@ class TemplateSpec:
     root: Path
     questions: tuple[Question, ...]
     presets: dict[str, dict[str, Any]]
+    # Where projects record their answers (`_answers_file`), and the public git URL they record
+    # as their template's source (`_trellis.repository`; the checkout's path when unset).
+    answers_file: str = ".copier-answers.yml"
+    repository: str = ""
     # `when: false` values of copier.yml (name -> its type and default): conditions may use them.
     computed: dict[str, tuple[str, Any]] = field(default_factory=dict)
     # What a question (`rbac`) or a choice (`cache=redis`) needs of the other answers, in words.
@@ -132,9 +125,13 @@ def _condition(raw: Any) -> str | None:
     return raw if isinstance(raw, str) else None
 
 
-@functools.cache
 def load_spec(root: Path | None = None) -> TemplateSpec:
-    root = root or template_root()
+    """The template at `root` (default: the one trellis carries), copier.yml read once per root."""
+    return _load_spec((root or template_root()).resolve())
+
+
+@functools.cache
+def _load_spec(root: Path) -> TemplateSpec:
     config = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
     trellis = config.get("_trellis", {})
     flags: dict[str, str] = trellis.get("flags", {})
@@ -162,7 +159,15 @@ def load_spec(root: Path | None = None) -> TemplateSpec:
         for path in sorted((root / "presets").glob("*.yml"))
     }
     needs = {str(key): str(text) for key, text in (trellis.get("needs") or {}).items()}
-    return TemplateSpec(root=root, questions=questions, presets=presets, computed=computed, needs=needs)
+    return TemplateSpec(
+        root=root,
+        questions=questions,
+        presets=presets,
+        answers_file=str(config.get("_answers_file", ".copier-answers.yml")),
+        repository=str(trellis.get("repository") or root.as_posix()),
+        computed=computed,
+        needs=needs,
+    )
 
 
 def parse_answers(spec: TemplateSpec, items: list[str], *, option: str) -> dict[str, Any]:
@@ -180,3 +185,82 @@ def parse_answers(spec: TemplateSpec, items: list[str], *, option: str) -> dict[
         question.check_choice(value)
         answers[name] = value
     return answers
+
+
+_FALSE_WORDS = {"", "n", "no", "f", "false", "off", "~", "null", "none", "0"}
+
+
+def cast(kind: str, rendered: str) -> Any:
+    """A rendered default read as copier reads it for the question's type."""
+    if kind == "bool":
+        return is_true(rendered)
+    if kind == "int":
+        return int(rendered)
+    if kind == "float":
+        return float(rendered)
+    if kind in {"yaml", "json"}:
+        return yaml.safe_load(rendered)
+    return rendered
+
+
+def is_true(rendered: str) -> bool:
+    """copier's reading of a rendered `when:`: YAML-ish booleans, numbers, empty is false."""
+    text = rendered.strip().lower()
+    try:
+        return float(text) != 0
+    except ValueError:
+        return text not in _FALSE_WORDS
+
+
+class Expressions:
+    """copier.yml's Jinja (conditions, validators, derived defaults and computed values), rendered
+    as copier renders them: its default filter extension, strict undefined. A name the answers
+    lack takes its default from copier.yml, itself rendered from the answers."""
+
+    def __init__(self, spec: TemplateSpec) -> None:
+        import jinja2  # imported here: the command line's --help stays fast
+        from jinja2.sandbox import SandboxedEnvironment
+
+        self._env: SandboxedEnvironment = SandboxedEnvironment(
+            extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+            undefined=jinja2.StrictUndefined,
+        )
+        self._memo: dict[tuple[str, tuple[Any, ...]], str] = {}
+        self._names: dict[str, tuple[str, ...]] = {}
+        free = {q.name: (q.type, q.default) for q in spec.questions if not q.is_option}
+        self._defaults: dict[str, tuple[str, Any]] = {**free, **spec.computed}
+
+    def value(self, name: str, answers: Mapping[str, Any]) -> Any:
+        """A computed value (`when: false` in copier.yml), or a free question's default, for `answers`."""
+        if name in answers:
+            return answers[name]
+        if name not in self._defaults:
+            raise TrellisError(f"copier.yml refers to '{name}', which is neither a question nor computed")
+        kind, template = self._defaults[name]
+        if isinstance(template, str) and "{" in template:
+            return cast(kind, self.render(template, answers))
+        return template
+
+    def render(self, source: str, answers: Mapping[str, Any]) -> str:
+        import jinja2
+
+        names = self._undeclared(source)
+        key = (source, tuple(_hashable(self.value(name, answers)) for name in names))
+        if key not in self._memo:
+            context = dict(zip(names, key[1], strict=True))
+            try:
+                self._memo[key] = self._env.from_string(source).render(context)
+            except jinja2.TemplateError as exc:
+                raise TrellisError(f"cannot evaluate '{source.strip()}' from copier.yml: {exc}") from None
+        return self._memo[key]
+
+    def _undeclared(self, source: str) -> tuple[str, ...]:
+        if source not in self._names:
+            from jinja2 import meta
+
+            self._names[source] = tuple(sorted(meta.find_undeclared_variables(self._env.parse(source))))
+        return self._names[source]
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value  # values key the memo

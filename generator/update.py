@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, redirect_stderr
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.errors import TrellisError, UsageError
-from generator.gitrepo import Repository, fetching_from, is_url
-from generator.lock import LOCK_FILE, lock_or_warn
-
-ANSWERS_FILE = ".copier-answers.yml"
+from generator.errors import TrellisError, UsageError, one_line
+from generator.git import Repository, fetching_from, is_url
+from generator.lock import LOCK_FILE, lock_or_warning
+from generator.template import TemplateSpec, load_spec
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,8 @@ class Report:
     pretend: bool = False
     relocked: bool = False
     """uv.lock was resolved again and changed, the update having changed pyproject.toml."""
+    warnings: tuple[str, ...] = ()
+    """What the owner should know that is no failure: an untagged template, a lock that failed."""
 
     @property
     def conflicted(self) -> bool:
@@ -57,17 +58,18 @@ def update(
     conflict: str = "inline",
     pretend: bool = False,
     lock: bool = True,
-    warn: Callable[[str], None] | None = None,
+    spec: TemplateSpec | None = None,
 ) -> Report:
     """Update `project`; with `lock`, re-lock a locked project whose pyproject.toml changed.
 
-    A lock that fails leaves the update in place: `warn` gets the reason (without `warn`,
-    LockError is raised), and the owner can run `uv lock` later.
+    A lock that fails leaves the update in place, with a warning saying why: the owner can
+    run `uv lock` later.
     """
     if conflict not in ("inline", "rej"):
         raise UsageError(f"--conflict expects inline or rej, got '{conflict}'")
+    answers_file = (spec or load_spec()).answers_file
     project = project.expanduser().resolve()
-    before = _recorded_answers(project)
+    before = _recorded_answers(project, answers_file)
     repository = Repository.containing(project)
     if repository is None:
         raise UsageError(
@@ -85,32 +87,35 @@ def update(
     if template is not None and not is_url(source):
         raise UsageError(
             f"--template can only stand in for a URL, and '{project}' records the path {source}: "
-            f"set _src_path in {ANSWERS_FILE} to the template's git URL, commit, and retry"
+            f"set _src_path in {answers_file} to the template's git URL, commit, and retry"
         )
     with fetching_from(source, template):
         if not pretend:
-            report = _update(project, repository, before, to, data or {}, conflict, pretend=False, warn=warn)
-            return _relocked(report, warn) if lock and _needs_lock(report) else report
+            report = _update(
+                project, repository, before, answers_file, to, data or {}, conflict, pretend=False
+            )
+            return _relocked(report) if lock and _needs_lock(report) else report
         with repository.scratch_clone() as clone:
             target = clone.root / project.relative_to(repository.root)
-            report = _update(target, clone, before, to, data or {}, conflict, pretend=True, warn=warn)
-            return Report(**{**report.__dict__, "project": project})
+            report = _update(target, clone, before, answers_file, to, data or {}, conflict, pretend=True)
+            return replace(report, project=project)
 
 
 def _update(
     project: Path,
     repository: Repository,
     before: dict[str, Any],
+    answers_file: str,
     to: str | None,
     data: Mapping[str, Any],
     conflict: str,
     *,
     pretend: bool,
-    warn: Callable[[str], None] | None,
 ) -> Report:
-    with _said_once(_NO_TAGS, warn, "the template has no version tags: its newest commit stands in for one"):
+    with _left_out(_NO_TAGS) as said:
         _run_update(project, before, to, data, conflict)
-    after = _recorded_answers(project)
+    untagged = "the template has no version tags: its newest commit stands in for one"
+    after = _recorded_answers(project, answers_file)
     changes = repository.changes(project)
     answers = {
         name: (before.get(name), value)
@@ -126,6 +131,7 @@ def _update(
         rejects=tuple(repository.rejects(project)),
         answers=answers,
         pretend=pretend,
+        warnings=(untagged,) if said else (),
     )
 
 
@@ -134,24 +140,27 @@ def _needs_lock(report: Report) -> bool:
     return not report.conflicted and "pyproject.toml" in changed and (report.project / LOCK_FILE).is_file()
 
 
-def _relocked(report: Report, warn: Callable[[str], None] | None) -> Report:
+def _relocked(report: Report) -> Report:
     lock_file = report.project / LOCK_FILE
     before = lock_file.read_bytes()
-    afterwards = " (the project's uv.lock is now out of date: run `uv lock` in it)"
-    if not lock_or_warn(report.project, warn, afterwards=afterwards) or lock_file.read_bytes() == before:
+    warning = lock_or_warning(report.project)
+    if warning:
+        stale = f"{warning} (the project's uv.lock is now out of date: run `uv lock` in it)"
+        return replace(report, warnings=(*report.warnings, stale))
+    if lock_file.read_bytes() == before:
         return report
     changes = tuple(sorted((*report.changes, ("M", LOCK_FILE)), key=lambda change: change[1]))
-    return Report(**{**report.__dict__, "changes": changes, "relocked": True})
+    return replace(report, changes=changes, relocked=True)
 
 
-def _recorded_answers(project: Path) -> dict[str, Any]:
-    path = project / ANSWERS_FILE
+def _recorded_answers(project: Path, answers_file: str) -> dict[str, Any]:
+    path = project / answers_file
     if not path.is_file():
-        raise UsageError(f"'{project}' is not a generated project: it has no {ANSWERS_FILE}")
+        raise UsageError(f"'{project}' is not a generated project: it has no {answers_file}")
     try:
         answers = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise UsageError(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+        raise UsageError(f"{path} is not valid YAML: {one_line(exc, keep='first')}") from None
     if not isinstance(answers, dict) or not answers.get("_src_path"):
         raise UsageError(f"{path} records no template source (_src_path)")
     if not answers.get("_commit"):
@@ -167,17 +176,18 @@ _NO_TAGS = "No git tags found in template"
 
 
 @contextmanager
-def _said_once(line: str, warn: Callable[[str], None] | None, instead: str) -> Iterator[None]:
-    """Copier's stderr, less the lines holding `line`, which `warn` hears of once as `instead`."""
+def _left_out(line: str) -> Iterator[list[bool]]:
+    """Copier's stderr, less the lines holding `line`; the list yielded holds True once one did."""
     captured = io.StringIO()
+    said: list[bool] = []
     try:
         with redirect_stderr(captured):
-            yield
+            yield said
     finally:
         kept = [text for text in captured.getvalue().splitlines(keepends=True) if line not in text]
         sys.stderr.write("".join(kept))
-        if warn is not None and len(kept) < len(captured.getvalue().splitlines()):
-            warn(instead)
+        if len(kept) < len(captured.getvalue().splitlines()):
+            said.append(True)
 
 
 def _run_update(
@@ -200,20 +210,20 @@ def _run_update(
             unsafe=True,
         )
     except ProcessExecutionError as exc:
-        detail = _last_line(str(exc.stderr)) or f"git exited with {exc.retcode}"
+        detail = one_line(str(exc.stderr), keep="last") or f"git exited with {exc.retcode}"
         _refuse_missing_version(detail, source, recorded, to)
         raise TrellisError(
             f"cannot fetch the template from {source} ({detail}); "
             "pass --template with a path or URL of a copy of the template repository"
         ) from None
     except ValueError as exc:
-        message = _one_line(exc)
+        message = one_line(exc)
         _refuse_missing_version(message, source, recorded, to)
         raise UsageError(message) from None
     except copier.errors.UserMessageError as exc:  # refused before changing anything
-        raise UsageError(_one_line(exc)) from None
+        raise UsageError(one_line(exc)) from None
     except copier.errors.CopierError as exc:
-        raise TrellisError(_one_line(exc)) from None
+        raise TrellisError(one_line(exc)) from None
 
 
 def _refuse_missing_version(message: str, source: str, recorded: str, to: str | None) -> None:
@@ -225,13 +235,3 @@ def _refuse_missing_version(message: str, source: str, recorded: str, to: str | 
         f"template version {missing} is not in {source}: list its versions with "
         f"`git ls-remote --tags {source}`, or pass --template with a copy that has it"
     )
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return " ".join(lines) if lines else type(exc).__name__
-
-
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else ""

@@ -1,10 +1,13 @@
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_copie.plugin import Copie
 
-from tests.versions import TemplateRepo, make_template_repo
+from generator.origin import rendering_copy
+from tests.versions import NEW, OLD, TemplateRepo, make_template_repo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,18 +26,39 @@ def _isolated_copier_settings(tmp_path_factory: pytest.TempPathFactory) -> Itera
         os.environ["COPIER_SETTINGS_PATH"] = previous
 
 
-@pytest.fixture(scope="session")
-def template_dir() -> Path:
-    return ROOT
-
-
 @pytest.fixture
 def own_copier_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Copier mirrors remote templates in a cache keyed by URL: keep each test's apart."""
     monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
+def template_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template's files as git sees them, without git: copier renders it without a clone."""
+    snapshot = tmp_path_factory.mktemp("template")
+    with rendering_copy(ROOT) as files:
+        shutil.copytree(files, snapshot, dirs_exist_ok=True)
+    return snapshot
+
+
+@pytest.fixture
+def copie(tmp_path: Path, _copier_config_file: Path, template_snapshot: Path) -> Copie:
+    """pytest-copie's renderer, from the snapshot of the template instead of a clone of the checkout."""
+    (tmp_path / "copie").mkdir()
+    return Copie(
+        default_template_dir=template_snapshot, test_dir=tmp_path / "copie", config_file=_copier_config_file
+    )
+
+
+@pytest.fixture(scope="session")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
-    """A throwaway public copy of this repository, with tagged versions (tests/versions.py)."""
+    """A throwaway public copy of this repository, with tagged versions (tests/versions.py); a
+    test that changes it makes its own."""
     return make_template_repo(tmp_path_factory.mktemp("public"))
+
+
+@pytest.fixture(scope="session")
+def checkouts(repo: TemplateRepo, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A developer's clone of `repo` at each version; tests render from them, never change them."""
+    folder = tmp_path_factory.mktemp("checkouts")
+    return {version: repo.checkout(version, folder / version) for version in (OLD, NEW)}

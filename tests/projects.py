@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from generator._environment import interpreter
-from generator.render import render
+from generator.new import render
 from generator.template import load_spec
+from generator.validate.environment import interpreter
 
 CHECKS = (
     ("ruff", "check", "."),
@@ -27,7 +27,7 @@ def render_project(
 ) -> Path:
     spec = load_spec()
     resolved = {**(spec.preset(preset) if preset else {}), **(answers or {})}
-    return render(destination, resolved, spec=spec)
+    return render(destination, resolved, spec=spec).path
 
 
 def project_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:

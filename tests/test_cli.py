@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.matrix import combinations
 from generator.template import load_spec
 from tests.conftest import ROOT
 from tests.projects import answers_of, trellis
@@ -31,7 +32,7 @@ def leftovers(directory: Path) -> list[str]:
 
 class TestNew:
     def test_renders_defaults_without_prompts(self, tmp_path: Path) -> None:
-        result = trellis("new", str(tmp_path / "svc"), "--yes")
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock")
         assert result.returncode == 0, result.stderr
         assert (tmp_path / "svc" / "app" / "main.py").is_file()
         assert answers_of(tmp_path / "svc")["database"] == "sqlite"
@@ -39,7 +40,14 @@ class TestNew:
 
     def test_flags_set_answers(self, tmp_path: Path) -> None:
         result = trellis(
-            "new", str(tmp_path / "svc"), "--yes", "--project-name", "Billing API", "--python", "3.12"
+            "new",
+            str(tmp_path / "svc"),
+            "--yes",
+            "--no-lock",
+            "--project-name",
+            "Billing API",
+            "--python",
+            "3.12",
         )
         assert result.returncode == 0, result.stderr
         answers = answers_of(tmp_path / "svc")
@@ -52,6 +60,7 @@ class TestNew:
             "new",
             str(tmp_path / "svc"),
             "--yes",
+            "--no-lock",
             "--preset",
             "minimal",
             "--data",
@@ -68,72 +77,72 @@ class TestNew:
 
     def test_renders_into_an_existing_empty_directory(self, tmp_path: Path) -> None:
         (tmp_path / "svc").mkdir()
-        assert trellis("new", str(tmp_path / "svc"), "--yes").returncode == 0
+        assert trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock").returncode == 0
         assert (tmp_path / "svc" / "pyproject.toml").is_file()
 
     def test_force_renders_into_a_non_empty_directory_and_keeps_other_files(self, tmp_path: Path) -> None:
         (tmp_path / "svc").mkdir()
         (tmp_path / "svc" / "NOTES.md").write_text("mine")
         (tmp_path / "svc" / "README.md").write_text("old")
-        assert trellis("new", str(tmp_path / "svc"), "--yes", "--force").returncode == 0
+        assert trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--force").returncode == 0
         assert (tmp_path / "svc" / "NOTES.md").read_text() == "mine"
         assert (tmp_path / "svc" / "README.md").read_text() != "old"
         assert leftovers(tmp_path) == ["svc"]
 
     def test_creates_missing_parent_directories(self, tmp_path: Path) -> None:
-        assert trellis("new", str(tmp_path / "a" / "b" / "svc"), "--yes").returncode == 0
+        assert trellis("new", str(tmp_path / "a" / "b" / "svc"), "--yes", "--no-lock").returncode == 0
         assert (tmp_path / "a" / "b" / "svc" / "app").is_dir()
 
 
 class TestBadInput:
     @pytest.mark.parametrize("slug", ["Bad-Slug", "1abc", "has space", "app", "class", "ünïcode", ""])
     def test_invalid_slug_is_refused(self, tmp_path: Path, slug: str) -> None:
-        result = trellis("new", str(tmp_path / "svc"), "--yes", "--project-slug", slug)
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--project-slug", slug)
         assert_one_line_error(result, 2, "project_slug")
         assert leftovers(tmp_path) == []
 
     def test_unknown_choice_is_refused(self, tmp_path: Path) -> None:
-        result = trellis("new", str(tmp_path / "svc"), "--yes", "--db", "oracle")
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--db", "oracle")
         assert_one_line_error(result, 2, "oracle", "sqlite")
         assert leftovers(tmp_path) == []
 
     def test_unknown_choice_through_data_is_refused(self, tmp_path: Path) -> None:
-        result = trellis("new", str(tmp_path / "svc"), "--yes", "--data", "python_version=2.7")
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--data", "python_version=2.7")
         assert_one_line_error(result, 2, "2.7")
 
     def test_unknown_data_key_is_refused(self, tmp_path: Path) -> None:
-        result = trellis("new", str(tmp_path / "svc"), "--yes", "--data", "colour=blue")
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--data", "colour=blue")
         assert_one_line_error(result, 2, "colour")
         assert leftovers(tmp_path) == []
 
     def test_malformed_data_is_refused(self, tmp_path: Path) -> None:
-        result = trellis("new", str(tmp_path / "svc"), "--yes", "--data", "novalue")
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--data", "novalue")
         assert_one_line_error(result, 2, "key=value")
 
     def test_unknown_preset_is_refused(self, tmp_path: Path) -> None:
-        result = trellis("new", str(tmp_path / "svc"), "--yes", "--preset", "huge")
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--preset", "huge")
         assert_one_line_error(result, 2, "huge", "minimal")
 
     def test_unknown_flag_is_refused(self, tmp_path: Path) -> None:
-        result = trellis("new", str(tmp_path / "svc"), "--yes", "--colour", "blue")
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--colour", "blue")
         assert_one_line_error(result, 2, "--colour")
 
     def test_non_empty_destination_is_refused_without_force(self, tmp_path: Path) -> None:
         (tmp_path / "svc").mkdir()
         (tmp_path / "svc" / "keep.txt").write_text("precious")
-        result = trellis("new", str(tmp_path / "svc"), "--yes")
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock")
         assert_one_line_error(result, 2, "not empty", "--force")
         assert leftovers(tmp_path / "svc") == ["keep.txt"]
         assert (tmp_path / "svc" / "keep.txt").read_text() == "precious"
 
     def test_destination_that_is_a_file_is_refused(self, tmp_path: Path) -> None:
         (tmp_path / "svc").write_text("a file")
-        result = trellis("new", str(tmp_path / "svc"), "--yes")
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock")
         assert_one_line_error(result, 2, "not a directory")
 
     def test_unwritable_destination_is_refused(self, tmp_path: Path) -> None:
         (tmp_path / "blocker").write_text("a file, not a folder")
-        result = trellis("new", str(tmp_path / "blocker" / "svc"), "--yes")
+        result = trellis("new", str(tmp_path / "blocker" / "svc"), "--yes", "--no-lock")
         assert_one_line_error(result, 2, "blocker")
         assert leftovers(tmp_path) == ["blocker"]
 
@@ -237,7 +246,8 @@ def test_help_does_not_import_copier() -> None:
 
 def test_plain_copier_renders_the_same_project(tmp_path: Path) -> None:
     """The CLI adds convenience, never logic the template needs."""
-    assert trellis("new", str(tmp_path / "via-trellis"), "--yes", "--preset", "standard").returncode == 0
+    via = trellis("new", str(tmp_path / "via-trellis"), "--yes", "--no-lock", "--preset", "standard")
+    assert via.returncode == 0, via.stderr
     plain = subprocess.run(
         [
             sys.executable, "-m", "copier", "copy", "--quiet", "--defaults", "--vcs-ref", "HEAD",
@@ -254,11 +264,7 @@ def test_plain_copier_renders_the_same_project(tmp_path: Path) -> None:
             if path.is_file() and path.name != ".copier-answers.yml"
         }
 
-    # trellis adds the lock file that `uv lock` would write; the rendered files are the same.
-    via_trellis = tree(tmp_path / "via-trellis")
-    assert "uv.lock" in via_trellis
-    del via_trellis["uv.lock"]
-    assert via_trellis == tree(tmp_path / "via-copier")
+    assert tree(tmp_path / "via-trellis") == tree(tmp_path / "via-copier")
     trellis_answers = answers_of(tmp_path / "via-trellis")
     copier_answers = answers_of(tmp_path / "via-copier")
     assert {k: v for k, v in trellis_answers.items() if not k.startswith("_")} == {
@@ -291,3 +297,31 @@ class TestMessages:
         )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
         assert_one_line_error(result, 130, "interrupted")
+
+
+class TestMatrixCommand:
+    def test_list_prints_presets_and_the_pairwise_set(self) -> None:
+        result = trellis("matrix", "--list")
+        assert result.returncode == 0, result.stderr
+        names = [line.split()[0] for line in result.stdout.splitlines()]
+        assert names == [item.name for item in combinations(load_spec())]
+        assert set(load_spec().presets) <= set(names)
+
+    def test_list_of_one_shard(self) -> None:
+        everything = trellis("matrix", "--list").stdout.splitlines()
+        assert trellis("matrix", "--list", "--shard", "2/2").stdout.splitlines() == everything[1::2]
+
+    def test_github_matrix_is_json(self) -> None:
+        result = trellis("matrix", "--github-matrix", "--shards", "2")
+        assert result.returncode == 0, result.stderr
+        assert [entry["shard"] for entry in json.loads(result.stdout)["include"]] == ["1/2", "2/2"]
+
+    @pytest.mark.parametrize(
+        ("args", "fragment"), [(("--shard", "3/2"), "I/N"), (("--only", "colour=blue"), "colour")]
+    )
+    def test_bad_input_is_one_line(self, args: tuple[str, ...], fragment: str) -> None:
+        result = trellis("matrix", "--list", *args)
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+        assert fragment in result.stderr
+        assert "Traceback" not in result.stderr

@@ -46,7 +46,7 @@ def run_at_terminal(
 
 
 def test_asks_every_question_and_takes_the_defaults(tmp_path: Path) -> None:
-    exit_code, output = run_at_terminal(["new", str(tmp_path / "svc")], keys=b"\r")
+    exit_code, output = run_at_terminal(["new", str(tmp_path / "svc"), "--no-lock"], keys=b"\r")
     assert exit_code == 0, output
     for question in load_spec().questions:
         if question.condition is None:
@@ -56,7 +56,9 @@ def test_asks_every_question_and_takes_the_defaults(tmp_path: Path) -> None:
 
 def test_ctrl_c_at_a_prompt_leaves_nothing_behind(tmp_path: Path) -> None:
     first_question = load_spec().questions[0].help.encode()
-    exit_code, output = run_at_terminal(["new", str(tmp_path / "svc")], keys=CTRL_C, after=first_question)
+    exit_code, output = run_at_terminal(
+        ["new", str(tmp_path / "svc"), "--no-lock"], keys=CTRL_C, after=first_question
+    )
     assert exit_code == 130, output
     assert "Traceback" not in output
     assert list(tmp_path.iterdir()) == []

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.lock import LockError
-from generator.render import render
+from generator.new import render
 from tests.projects import project_environment, run
 
 
@@ -63,12 +62,9 @@ def test_failed_resolution_is_a_one_line_warning(tmp_path: Path) -> None:
     assert not (tmp_path / "svc" / "uv.lock").exists()
 
 
-def test_render_without_a_warning_callback_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_render_returns_why_it_could_not_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    with pytest.raises(LockError, match="uv is not on PATH"):
-        render_project_locked(tmp_path / "svc")
-    assert not (tmp_path / "svc").exists()
-
-
-def render_project_locked(destination: Path) -> Path:
-    return render(destination, {}, lock=True)
+    rendered = render(tmp_path / "svc", {}, lock=True)
+    assert rendered.warnings[0].startswith("uv is not on PATH")
+    assert (rendered.path / "pyproject.toml").is_file()
+    assert not (rendered.path / "uv.lock").exists()

@@ -10,6 +10,7 @@ import copier
 import pytest
 
 from generator import origin
+from generator.template import load_spec
 from tests.projects import answers_of, run
 from tests.versions import NEW, ROOT, TemplateRepo, git, render_at, tree
 
@@ -25,7 +26,9 @@ class TestCheckout:
     def test_tagged_checkout_records_the_public_url_at_the_tag(
         self, repo: TemplateRepo, checkout: Path
     ) -> None:
-        assert origin.template_source(checkout) == origin.TemplateSource(repo.url, NEW, dirty=False)
+        assert origin.template_source(load_spec(checkout)) == origin.TemplateSource(
+            repo.url, NEW, dirty=False
+        )
 
     def test_render_equals_plain_copier_from_the_public_url(self, repo: TemplateRepo, tmp_path: Path) -> None:
         checkout = repo.checkout(NEW, tmp_path / "checkout")
@@ -47,14 +50,14 @@ class TestCheckout:
         git(checkout, "add", "-A")
         git(checkout, "commit", "--quiet", "-m", "Another preset")
         head = git(checkout, "rev-parse", "--short", "HEAD").strip()
-        assert origin.template_source(checkout).commit == f"{NEW}-1-g{head}"
+        assert origin.template_source(load_spec(checkout)).commit == f"{NEW}-1-g{head}"
 
     def test_uncommitted_template_changes_are_rendered_and_flagged(
         self, checkout: Path, tmp_path: Path
     ) -> None:
         readme = checkout / "template" / "README.md.jinja"
         readme.write_text(readme.read_text() + "\nDraft paragraph.\n")
-        source = origin.template_source(checkout)
+        source = origin.template_source(load_spec(checkout))
         assert source.dirty
         assert source.commit == NEW
         assert "carry those changes over" in origin.caveats(source)[0]
@@ -69,15 +72,15 @@ class TestCheckout:
         (checkout / "template" / "NOTES.md").write_text("new file\n")
         (checkout / ".git" / "info" / "exclude").write_text("scratch.txt\n")
         (checkout / "template" / "scratch.txt").write_text("ignored\n")
-        assert origin.template_source(checkout).dirty
+        assert origin.template_source(load_spec(checkout)).dirty
         project = render_at(checkout, tmp_path / "svc")
         assert (project / "NOTES.md").is_file()
         assert not (project / "scratch.txt").exists()
 
     def test_changes_outside_the_template_do_not_count(self, checkout: Path) -> None:
         (checkout / "presets" / "minimal.yml").write_text("{}\n")
-        assert not origin.template_source(checkout).dirty
-        assert origin.caveats(origin.template_source(checkout)) == []
+        assert not origin.template_source(load_spec(checkout)).dirty
+        assert origin.caveats(origin.template_source(load_spec(checkout))) == []
 
 
 class TestPackaged:
@@ -107,8 +110,8 @@ class TestPackaged:
         self, plain: Path, monkeypatch: pytest.MonkeyPatch, version: str, commit: str, dirty: bool
     ) -> None:
         monkeypatch.setattr(importlib.metadata, "version", lambda name: version)
-        source = origin.template_source(plain)
-        assert source == origin.TemplateSource(origin.repository_url(plain), commit, dirty=dirty)
+        source = origin.template_source(load_spec(plain))
+        assert source == origin.TemplateSource(load_spec(plain).repository, commit, dirty=dirty)
 
     def test_without_a_version_the_project_cannot_be_updated_and_says_so(
         self, plain: Path, monkeypatch: pytest.MonkeyPatch
@@ -117,7 +120,7 @@ class TestPackaged:
             raise importlib.metadata.PackageNotFoundError(name)
 
         monkeypatch.setattr(importlib.metadata, "version", missing)
-        source = origin.template_source(plain)
+        source = origin.template_source(load_spec(plain))
         assert source.commit is None
         assert "cannot update" in origin.caveats(source)[0]
 
@@ -144,6 +147,6 @@ def test_installed_wheel_records_the_public_url_and_the_commit_it_was_built_from
 
     assert rendered.returncode == 0, rendered.stderr
     answers = answers_of(tmp_path / "svc")
-    assert answers["_src_path"] == origin.repository_url(ROOT)
+    assert answers["_src_path"] == load_spec(ROOT).repository
     head = git(ROOT, "rev-parse", "HEAD").strip()
     assert git(ROOT, "rev-parse", f"{answers['_commit']}^{{commit}}").strip() == head

@@ -3,6 +3,7 @@ copy of this repository, edited by their owner, then updated."""
 
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -39,12 +40,6 @@ async def ping() -> dict[str, str]:
 pytestmark = pytest.mark.usefixtures("own_copier_cache")
 
 
-@pytest.fixture(scope="module")
-def checkouts(repo: TemplateRepo, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("checkouts")
-    return {version: repo.checkout(version, folder / version) for version in (OLD, NEW)}
-
-
 def generated(checkout: Path, destination: Path, **answers: object) -> Path:
     """A project as its owner gets it: rendered, then committed."""
     project = render_at(checkout, destination, answers)
@@ -65,8 +60,9 @@ def owner_edits(project: Path) -> None:
     config.write_text(config.read_text().replace('log_level: str = "INFO"', 'log_level: str = "DEBUG"'))
 
 
-def switches() -> list[tuple[str, object, object]]:
-    """Each question with choices, from its default to another choice.
+def switches() -> Sequence[object]:
+    """Each question with choices, from its default to another choice; the database switch, which
+    changes the most files, runs in the fast set and the others with the slow tests.
 
     Choices with a validator of their own depend on other answers (kubernetes needs a
     database server): switched alone they could be refused, so they are left out.
@@ -77,7 +73,10 @@ def switches() -> list[tuple[str, object, object]]:
             continue
         others = [c.value for c in question.choices if c.value != question.default and c.validator is None]
         if others:
-            found.append((question.name, question.default, others[-1]))
+            marks = () if question.name == "database" else (pytest.mark.slow,)
+            found.append(
+                pytest.param(question.name, question.default, others[-1], marks=marks, id=question.name)
+            )
     return found
 
 
@@ -191,6 +190,7 @@ class TestUpdate:
         assert "uv.lock" not in result.stdout
         assert (project / "uv.lock").read_bytes() == locked
 
+    @pytest.mark.slow  # the default answers' update runs in the fast set
     @pytest.mark.parametrize("preset", sorted(load_spec().presets))
     def test_every_preset_renders_a_project_that_can_be_updated(
         self, checkouts: dict[str, Path], tmp_path: Path, preset: str

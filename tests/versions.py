@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.render import render
+from generator.new import render
 from generator.template import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +107,7 @@ def make_template_repo(folder: Path, name: str = "fastapi-trellis.git") -> Templ
 
 def render_at(checkout: Path, destination: Path, answers: Mapping[str, Any] | None = None) -> Path:
     """`trellis new` from a checkout of the template repository."""
-    return render(destination, dict(answers or {}), spec=load_spec(checkout))
+    return render(destination, dict(answers or {}), spec=load_spec(checkout)).path
 
 
 def commit_all(project: Path, message: str) -> None:

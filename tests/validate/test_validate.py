@@ -1,22 +1,17 @@
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pg8000.native
-import pymysql
 import pytest
 
 from generator import validate as validation
-from generator._contract import failing_operations, first_failure
-from generator._databases import Servers, project_scheme, scratch_databases
-from generator._process import Processes, StepFailed
-from generator._server import serving
-from generator._steps import Context, log_excerpt
-from generator.errors import TrellisError, UsageError
+from generator.errors import UsageError
 from generator.lock import lock_project
 from generator.validate import _STAGES, STEP_NAMES, Options, Report, selected_steps, validate
+from generator.validate.databases import Servers
+from generator.validate.processes import StepFailed
+from generator.validate.steps import Context
 from tests.projects import render_project
 
 
@@ -76,102 +71,6 @@ class TestBadInput:
         (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
         with pytest.raises(UsageError, match=r"\.venv"):
             validate(tmp_path, Options(skip=frozenset({"install"})))
-
-
-class TestScratchDatabases:
-    def test_sqlite_gets_a_file_in_the_scratch_directory(self, tmp_path: Path) -> None:
-        with scratch_databases("sqlite", "sqlite+aiosqlite", Servers(), tmp_path) as env:
-            assert env == {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"}
-
-    def test_no_database_needs_no_variables(self, tmp_path: Path) -> None:
-        with scratch_databases("none", "none", Servers(), tmp_path) as env:
-            assert env == {}
-
-    def test_postgresql_databases_are_created_and_dropped(self, tmp_path: Path) -> None:
-        def names() -> set[str]:
-            connection = pg8000.native.Connection(user="postgres", host="127.0.0.1", database="postgres")
-            try:
-                return {row[0] for row in connection.run("SELECT datname FROM pg_database")}
-            finally:
-                connection.close()
-
-        with scratch_databases("postgresql", "postgresql+asyncpg", Servers(), tmp_path) as env:
-            app, test = env["DATABASE_URL"], env["TEST_DATABASE_URL"]
-            assert app.startswith("postgresql+asyncpg://postgres@127.0.0.1:5432/trellis_")
-            created = {app.rsplit("/", 1)[1], test.rsplit("/", 1)[1]}
-            assert created <= names()
-        assert not created & names()
-
-    def test_mysql_databases_are_created_and_dropped(self, tmp_path: Path) -> None:
-        def names() -> set[str]:
-            connection = pymysql.connect(host="127.0.0.1", user="root", password="")
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SHOW DATABASES")
-                    return {row[0] for row in cursor.fetchall()}
-            finally:
-                connection.close()
-
-        with scratch_databases("mysql", "mysql+asyncmy", Servers(), tmp_path) as env:
-            assert env["DATABASE_URL"].startswith("mysql+asyncmy://root@127.0.0.1:3306/trellis_")
-            created = {env["DATABASE_URL"].rsplit("/", 1)[1], env["TEST_DATABASE_URL"].rsplit("/", 1)[1]}
-            assert created <= names()
-        assert not created & names()
-
-    def test_a_server_that_does_not_answer_is_one_clear_error(self, tmp_path: Path) -> None:
-        servers = Servers(postgresql="postgresql://postgres@127.0.0.1:1/postgres")
-        with (
-            pytest.raises(TrellisError, match=r"postgresql server at 127\.0\.0\.1:1"),
-            scratch_databases("postgresql", "postgresql+asyncpg", servers, tmp_path),
-        ):
-            pass
-
-    def test_the_server_url_comes_from_the_environment(self, tmp_path: Path) -> None:
-        (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-        (tmp_path / ".copier-answers.yml").write_text("database: postgresql\n")
-        env = {**os.environ, "TRELLIS_POSTGRES_URL": "postgresql://postgres@127.0.0.1:1/postgres"}
-        result = subprocess.run(
-            [sys.executable, "-m", "generator", "validate", str(tmp_path)],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
-        assert result.returncode == 1
-        assert result.stderr.startswith("trellis: error: postgresql server at 127.0.0.1:1: ")
-        assert len(result.stderr.strip().splitlines()) == 1
-
-    def test_the_scheme_comes_from_the_projects_example_settings(self, tmp_path: Path) -> None:
-        assert project_scheme(tmp_path, "mysql") == "mysql+asyncmy"
-        (tmp_path / ".env.example").write_text("# x\nDATABASE_URL=mysql+aiomysql://root@localhost/app\n")
-        assert project_scheme(tmp_path, "mysql") == "mysql+aiomysql"
-
-
-def test_failing_operations_are_named_from_schemathesis_headers() -> None:
-    output = "\n".join(
-        f"{'_' * 10} {op} {'_' * 10}\n1. Test Case ID: x" for op in ["GET /a", "POST /b", "GET /a"]
-    )
-    assert failing_operations(output) == "GET /a, POST /b"
-    assert failing_operations(output, shown=1) == "GET /a and 1 more"
-    assert failing_operations("no headers") == "the run (see its output)"
-    assert first_failure(output) == f"{'_' * 10} GET /a {'_' * 10}\n1. Test Case ID: x"
-
-
-def test_log_excerpt_shows_the_last_traceback_not_the_access_lines() -> None:
-    log = "\n".join(
-        [
-            "2026-01-01 00:00:00,000 INFO app: started",
-            "2026-01-01 00:00:01,000 ERROR app: unhandled",
-            "Traceback (most recent call last):",
-            '  File "app/x.py", line 1, in f',
-            "ValueError: the real cause",
-            *[f"2026-01-01 00:00:02,000 INFO uvicorn.access: GET /{n} 200" for n in range(50)],
-        ]
-    )
-    excerpt = log_excerpt(log)
-    assert excerpt.startswith("Traceback")
-    assert excerpt.endswith("ValueError: the real cause")
-    assert log_excerpt("a\nb\n") == "a\nb"
 
 
 # Slow: real projects, installed from uv's cache, checked end to end.
@@ -304,31 +203,6 @@ def test_a_cached_project_uses_the_given_redis_server(tmp_path: Path) -> None:
     assert statuses(report)["tests"] == "failed"
     [failed] = report.failures
     assert "tests/test_cache.py" in failed.output  # the matrix proves the default server passes
-
-
-def test_the_app_is_served_by_its_production_command_and_settings(tmp_path: Path) -> None:
-    """Boot and contract start `python -m app.server`, which reads HOST and PORT, as the image does."""
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "app" / "server.py").write_text(
-        "import json, os, sys\n"
-        "from http.server import BaseHTTPRequestHandler, HTTPServer\n\n"
-        "class Handler(BaseHTTPRequestHandler):\n"
-        "    def do_GET(self):\n"
-        "        body = json.dumps({'argv': sys.argv, 'host': os.environ['HOST']}).encode()\n"
-        "        self.send_response(200)\n"
-        "        self.send_header('Content-Type', 'application/json')\n"
-        "        self.end_headers()\n"
-        "        self.wfile.write(body)\n\n"
-        "HTTPServer((os.environ['HOST'], int(os.environ['PORT'])), Handler).serve_forever()\n"
-    )
-    bin_dir = tmp_path / "venv" / "bin"
-    bin_dir.mkdir(parents=True)
-    (bin_dir / "python").symlink_to(sys.executable)
-    with serving(bin_dir, tmp_path, dict(os.environ), tmp_path / "app.log", Processes()) as app:
-        app.wait_ready(timeout=10)
-        served = app.request("GET", "/health").json_object()
-    assert served == {"argv": [str(tmp_path / "app" / "server.py")], "host": "127.0.0.1"}
 
 
 def test_an_interrupted_validation_leaves_later_ones_in_the_process_unaffected(

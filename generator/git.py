@@ -1,5 +1,5 @@
-"""The git work of `trellis update`: questions about the project's repository, and where
-git fetches the template from."""
+"""git, run for trellis: the one place a git command is spelled, and the questions asked of a
+project's repository."""
 
 from __future__ import annotations
 
@@ -13,7 +13,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.errors import one_line
+
 _URL = re.compile(r"^([a-z][a-z0-9+.-]*://|[^/@:]+@[^/:]+:)", re.IGNORECASE)
+
+
+class GitError(Exception):
+    """git is missing, or a git command failed: the message is its last line of stderr."""
+
+
+def git(cwd: Path, *args: str) -> str:
+    """The output of `git ARGS` run in `cwd`."""
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise GitError(f"git: {exc.strerror}") from None
+    if done.returncode != 0:
+        raise GitError(one_line(done.stderr, keep="last") or f"git {args[0]} exited with {done.returncode}")
+    return done.stdout
 
 
 def is_url(source: str) -> bool:
@@ -21,8 +38,12 @@ def is_url(source: str) -> bool:
     return bool(_URL.match(source))
 
 
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+def is_git_root(path: Path) -> bool:
+    try:
+        top = git(path, "rev-parse", "--show-toplevel").strip()
+    except GitError:
+        return False
+    return Path(top).resolve() == path.resolve()
 
 
 @dataclass(frozen=True)
@@ -33,7 +54,7 @@ class Repository:
     def containing(cls, path: Path) -> Repository | None:
         try:
             top = git(path, "rev-parse", "--show-toplevel").strip()
-        except (OSError, subprocess.CalledProcessError):
+        except GitError:
             return None
         return cls(Path(top))
 

@@ -12,21 +12,22 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from generator import _steps
-from generator._contract import contract
-from generator._databases import Servers, project_scheme, scratch_databases
-from generator._environment import project_environment
-from generator._process import Processes, StepFailed, tail
-from generator._steps import Context, Project
 from generator.errors import TrellisError, UsageError
+from generator.template import TemplateSpec, load_spec
+from generator.validate import steps
+from generator.validate.contract import contract
+from generator.validate.databases import Servers, scratch_databases
+from generator.validate.environment import project_environment
+from generator.validate.processes import Processes, StepFailed, tail
+from generator.validate.steps import Context, Project
 
 STEPS: dict[str, Callable[[Context], None]] = {
-    "install": _steps.install,
-    "lint": _steps.lint,
-    "types": _steps.types,
-    "tests": _steps.tests,
-    "migrations": _steps.migrations,
-    "boot": _steps.boot,
+    "install": steps.install,
+    "lint": steps.lint,
+    "types": steps.types,
+    "tests": steps.tests,
+    "migrations": steps.migrations,
+    "boot": steps.boot,
     "contract": contract,
 }
 STEP_NAMES = tuple(STEPS)
@@ -106,27 +107,31 @@ def validate(
     options: Options | None = None,
     listener: Listener | None = None,
     processes: Processes | None = None,
+    spec: TemplateSpec | None = None,
 ) -> Report:
-    """Validate `project`; its commands run as `processes` (a matrix shares one), else its own."""
+    """Validate `project`; its commands run as `processes` (a matrix shares one), else its own.
+
+    The project's recorded answers, read with the template's computed values, say what it needs."""
     options = options or Options()
     processes = processes or Processes()
     path = project.expanduser().absolute()
     if not (path / "pyproject.toml").is_file():
         raise UsageError(f"'{project}' is not a project: it has no pyproject.toml")
-    steps = selected_steps(options.skip, options.only)
-    if "install" in steps and shutil.which("uv") is None:
+    chosen = selected_steps(options.skip, options.only)
+    if "install" in chosen and shutil.which("uv") is None:
         raise TrellisError(
             "uv is not on PATH: validate installs projects with it (https://docs.astral.sh/uv/)"
         )
-    facts = Project.read(path)
+    facts = Project.read(path, spec or load_spec())
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="trellis-validate-") as scratch_dir:
         scratch = Path(scratch_dir)
-        venv = scratch / "venv" if "install" in steps else path / ".venv"
-        if "install" not in steps and not (venv / "bin" / "python").exists():
+        venv = scratch / "venv" if "install" in chosen else path / ".venv"
+        if "install" not in chosen and not (venv / "bin" / "python").exists():
             raise UsageError(f"without the install step, validate uses '{venv}', which does not exist")
-        scheme = project_scheme(path, facts.database)
-        with scratch_databases(facts.database, scheme, options.servers, scratch) as database_env:
+        with scratch_databases(
+            facts.database_scheme, facts.database_server, options.servers, scratch
+        ) as database_env:
             # The running app's cache keys stay apart from those of validations beside it.
             cache_env = (
                 {"REDIS_URL": options.servers.redis, "CACHE_PREFIX": scratch.name}
@@ -135,7 +140,7 @@ def validate(
             )
             env = project_environment(venv, {**database_env, **cache_env, **_outside(scratch)})
             context = Context(facts, venv, env, scratch, options.examples, processes)
-            results = _run_steps(context, steps, listener)
+            results = _run_steps(context, chosen, listener)
     return Report(str(path), tuple(results), time.monotonic() - start)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from generator.render import render as render_with_lock
+from generator.new import render as render_with_lock
 from generator.template import load_spec
 from tests.projects import check_project, project_environment, render_project, run
 
@@ -221,7 +221,9 @@ def scratch_database(database: str, directory: Path) -> Iterator[str]:
 def test_full_preset_is_locked_passes_its_checks_and_serves_with_the_image_command(tmp_path: Path) -> None:
     spec = load_spec()
     answers = {**spec.preset("full"), "project_name": "Full Service"}
-    project = render_with_lock(tmp_path / "full", answers, lock=True, spec=spec)
+    rendered = render_with_lock(tmp_path / "full", answers, lock=True, spec=spec)
+    assert rendered.warnings == (), rendered.warnings
+    project = rendered.path
     locked = run(["uv", "lock", "--locked", "--offline"], project)
     assert locked.returncode == 0, locked.stderr
     check_project(project)

@@ -1,22 +1,13 @@
-import json
-import os
-import subprocess
-import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import copier
 import pytest
-from typer.testing import CliRunner
 
 from generator import matrix
-from generator._pairwise import pairs
-from generator._report import junit, markdown
-from generator.cli import app
 from generator.errors import UsageError
+from generator.matrix.pairwise import pairs
 from generator.template import TemplateSpec, load_spec
-from generator.validate import Options, Report, StepResult
 
 # A template with the shapes the real one grows into: a question asked only for some
 # answers, a validator refusing a combination, a disabled choice, a computed value.
@@ -194,122 +185,3 @@ class TestShards:
     def test_github_matrix_makes_no_empty_shard(self, options_spec: TemplateSpec) -> None:
         items = matrix.combinations(options_spec)[:2]
         assert [entry["shard"] for entry in matrix.github_matrix(items, 5)["include"]] == ["1/2", "2/2"]
-
-
-def trellis(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, check=False
-    )
-
-
-class TestCommand:
-    def test_list_prints_presets_and_the_pairwise_set(self) -> None:
-        result = trellis("matrix", "--list")
-        assert result.returncode == 0, result.stderr
-        names = [line.split()[0] for line in result.stdout.splitlines()]
-        assert names == [item.name for item in matrix.combinations(load_spec())]
-        assert set(load_spec().presets) <= set(names)
-
-    def test_list_of_one_shard(self) -> None:
-        everything = trellis("matrix", "--list").stdout.splitlines()
-        assert trellis("matrix", "--list", "--shard", "2/2").stdout.splitlines() == everything[1::2]
-
-    def test_github_matrix_is_json(self) -> None:
-        result = trellis("matrix", "--github-matrix", "--shards", "2")
-        assert result.returncode == 0, result.stderr
-        assert [entry["shard"] for entry in json.loads(result.stdout)["include"]] == ["1/2", "2/2"]
-
-    @pytest.mark.parametrize(
-        ("args", "fragment"), [(("--shard", "3/2"), "I/N"), (("--only", "colour=blue"), "colour")]
-    )
-    def test_bad_input_is_one_line(self, args: tuple[str, ...], fragment: str) -> None:
-        result = trellis("matrix", "--list", *args)
-        assert result.returncode == 2
-        assert result.stderr.strip().splitlines() == [result.stderr.strip()]
-        assert fragment in result.stderr
-        assert "Traceback" not in result.stderr
-
-
-def outcome(name: str, *steps: StepResult) -> matrix.Outcome:
-    combination = matrix.Combination(name, {"database": "sqlite"}, {"database": "sqlite"})
-    return matrix.Outcome(combination, Report(f"/work/{name}", steps, 3.0))
-
-
-class TestReports:
-    def test_markdown_has_a_row_per_combination_and_the_failure_tail(self) -> None:
-        outcomes = [
-            outcome("standard", StepResult("render", "passed", 0.4), StepResult("lint", "passed", 1.0)),
-            outcome(
-                "pairwise-01", StepResult("lint", "failed", 1.0, "ruff check failed", "app/x.py:1: F401\n")
-            ),
-        ]
-        text = markdown(outcomes, seconds=65, jobs=2)
-        assert "2 combinations: 1 passed, 1 failed, in 1 min 5 s with 2 jobs." in text
-        assert "| standard | passed |" in text
-        assert "| pairwise-01 | **FAILED** |" in text
-        assert "### lint: ruff check failed" in text
-        assert "app/x.py:1: F401" in text
-
-    def test_junit_has_a_suite_per_combination(self) -> None:
-        failed = StepResult("boot", "failed", 2.0, "the app exited", "Traceback\x1b[31m boom\x00\n")
-        suites = [
-            ("standard", Report("/w/standard", (StepResult("boot", "passed", 1.0),), 1.0)),
-            (
-                "pairwise-01",
-                Report("/w/p1", (failed, StepResult("contract", "skipped", 0, "boot failed")), 2.0),
-            ),
-        ]
-        root = ET.fromstring(junit(suites))
-        assert root.attrib["tests"] == "3"
-        assert root.attrib["failures"] == "1"
-        assert root.attrib["skipped"] == "1"
-        failure = root.find("testsuite[@name='pairwise-01']/testcase[@name='boot']/failure")
-        assert failure is not None
-        assert failure.attrib["message"] == "the app exited"
-        assert failure.text == "Traceback boom\n"
-
-
-@pytest.mark.slow
-def test_the_pairwise_matrix_passes(tmp_path: Path) -> None:
-    """What CI proves on every change: each preset and a pairwise set of the options."""
-    items = matrix.combinations(load_spec())
-    jobs = max(1, min(2, os.cpu_count() or 1))
-    report = matrix.run_matrix(items, workdir=tmp_path, jobs=jobs, options=Options())
-    failures = {
-        outcome.combination.name: [
-            f"{step.name}: {step.detail}\n{step.output}" for step in outcome.report.failures
-        ]
-        for outcome in report.outcomes
-        if not outcome.passed
-    }
-    assert not failures, "\n".join(f"{name} ({', '.join(fails)})" for name, fails in failures.items())
-    assert [outcome.combination for outcome in report.outcomes] == items
-    assert sorted(path.name for path in tmp_path.iterdir()) == []
-
-
-def test_pairs_hold_values_alone_and_in_twos() -> None:
-    assert pairs({"a": 1, "b": 2}) == {(("a", 1),), (("b", 2),), (("a", 1), ("b", 2))}
-
-
-@pytest.mark.parametrize("keep", [True, False])
-def test_keep_keeps_the_projects_that_passed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: bool
-) -> None:
-    def passes(combination: matrix.Combination, project: Path, *args: object) -> matrix.Outcome:
-        project.mkdir(parents=True)
-        (project / "pyproject.toml").write_text("")
-        step = StepResult("render", "passed")
-        return matrix.Outcome(combination, Report(str(project), (step,), 0.0))
-
-    monkeypatch.setattr(matrix, "_validate_one", passes)
-    workdir = tmp_path / "work"
-    args = ["matrix", "--only", "database=sqlite", "--workdir", str(workdir), "-j", "1"]
-    args += ["--report-dir", str(tmp_path / "report"), "--keep" if keep else "--no-keep"]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 0, result.output
-    kept = sorted(path.name for path in workdir.iterdir())
-    if keep:
-        assert kept
-        assert all((workdir / name / "pyproject.toml").is_file() for name in kept)
-    else:
-        assert kept == []

@@ -11,7 +11,14 @@ from typing import ClassVar
 
 import pytest
 
-from generator._contract import PHASES, Identity, schemathesis_command, write_config
+from generator.validate.contract import (
+    PHASES,
+    Identity,
+    failing_operations,
+    first_failure,
+    schemathesis_command,
+    write_config,
+)
 
 TOKENS = {"Bearer user-token": "user", "Bearer other-token": "other-user", "Bearer admin-token": "admin"}
 INTEGER = {"type": "integer"}
@@ -143,3 +150,13 @@ def test_without_auth_nobody_signs_in(tmp_path: Path, stub_api: str) -> None:
     contract_run(tmp_path, stub_api, [])
     assert {who for _, path, who in StubAPI.seen if path != "/openapi.json"} == {"anonymous"}
     assert not (tmp_path / "identities.json").exists()
+
+
+def test_failing_operations_are_named_from_schemathesis_headers() -> None:
+    output = "\n".join(
+        f"{'_' * 10} {op} {'_' * 10}\n1. Test Case ID: x" for op in ["GET /a", "POST /b", "GET /a"]
+    )
+    assert failing_operations(output) == "GET /a, POST /b"
+    assert failing_operations(output, shown=1) == "GET /a and 1 more"
+    assert failing_operations("no headers") == "the run (see its output)"
+    assert first_failure(output) == f"{'_' * 10} GET /a {'_' * 10}\n1. Test Case ID: x"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import validate as validation
-from generator._combinations import (
+from generator.errors import TrellisError
+from generator.matrix.combinations import (
     Combination,
     combinations,
     github_matrix,
@@ -19,10 +21,11 @@ from generator._combinations import (
     parse_shard,
     shard,
 )
-from generator._process import Processes
-from generator.errors import TrellisError
-from generator.render import render
+from generator.matrix.report import markdown
+from generator.new import render
 from generator.template import TemplateSpec, load_spec
+from generator.validate.processes import Processes
+from generator.validate.report import junit
 
 __all__ = [
     "Combination",
@@ -52,6 +55,8 @@ class MatrixReport:
     outcomes: tuple[Outcome, ...]
     seconds: float
     jobs: int
+    reports: tuple[Path, ...] = ()
+    """matrix.md and junit.xml, as written."""
 
     @property
     def passed(self) -> bool:
@@ -69,15 +74,21 @@ _RENDER_LOCK = threading.Lock()
 def run_matrix(
     items: Sequence[Combination],
     *,
-    workdir: Path,
     jobs: int,
+    workdir: Path | None = None,
+    report_dir: Path | None = None,
     options: validation.Options | None = None,
     keep: bool = False,
     listener: MatrixListener | None = None,
     spec: TemplateSpec | None = None,
 ) -> MatrixReport:
-    """Validate each combination in workdir/NAME; passed projects are removed unless `keep`."""
+    """Validate each combination in WORKDIR/NAME, then write matrix.md and junit.xml to `report_dir`.
+
+    Passed projects are removed unless `keep`; without a `workdir`, a temporary one is made,
+    and removed when nothing in it is left to look at."""
     spec = spec or load_spec()
+    made = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="trellis-matrix-")) if workdir is None else workdir
     workdir.mkdir(parents=True, exist_ok=True)
     processes = Processes()  # the children of every validation of this run, ended together
     start = time.monotonic()
@@ -100,7 +111,22 @@ def run_matrix(
             pool.shutdown(wait=False, cancel_futures=True)
             processes.kill_all()
             raise
-    return MatrixReport(outcomes, time.monotonic() - start, max(1, jobs))
+    seconds, jobs = time.monotonic() - start, max(1, jobs)
+    reports = _write_reports(report_dir, outcomes, seconds, jobs) if report_dir is not None else ()
+    report = MatrixReport(outcomes, seconds, jobs, reports)
+    if made and report.passed and not keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return report
+
+
+def _write_reports(
+    folder: Path, outcomes: tuple[Outcome, ...], seconds: float, jobs: int
+) -> tuple[Path, ...]:
+    folder.mkdir(parents=True, exist_ok=True)
+    summary, suites = folder / "matrix.md", folder / "junit.xml"
+    summary.write_text(markdown(outcomes, seconds=seconds, jobs=jobs), encoding="utf-8")
+    suites.write_text(junit([(o.combination.name, o.report) for o in outcomes]), encoding="utf-8")
+    return summary, suites
 
 
 def _validate_one(
@@ -121,7 +147,7 @@ def _validate_one(
         return Outcome(combination, validation.Report(str(project), (step,), step.seconds))
     rendered = validation.StepResult("render", "passed", time.monotonic() - start)
     try:
-        report = validation.validate(project, options, processes=processes)
+        report = validation.validate(project, options, processes=processes, spec=spec)
     except TrellisError as exc:  # a server that does not answer, a missing uv
         failed = validation.StepResult("setup", "failed", detail=exc.message)
         report = validation.Report(str(project), (failed,), 0.0)

@@ -14,11 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, quote, unquote, urlsplit
 
-from generator.errors import TrellisError
-
-SERVER_DATABASES = ("postgresql", "mysql")
-# The drivers of a generated project, when its .env.example does not say.
-DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "mysql": "mysql+asyncmy"}
+from generator.errors import TrellisError, one_line
 
 
 @dataclass(frozen=True)
@@ -34,25 +30,23 @@ class Servers:
     redis: str = "redis://127.0.0.1:6379/0"
 
 
-def project_scheme(project: Path, database: str) -> str:
-    """The URL scheme (dialect and driver) the project's own example settings use."""
-    example = project / ".env.example"
-    if example.is_file():
-        for line in example.read_text(encoding="utf-8").splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() == "DATABASE_URL" and "://" in value:
-                return value.strip().split("://", 1)[0]
-    return DRIVERS.get(database, database)
-
-
 @contextlib.contextmanager
 def scratch_databases(
-    database: str, scheme: str, servers: Servers, scratch: Path
+    scheme: str | None, on_server: bool, servers: Servers, scratch: Path
 ) -> Iterator[dict[str, str]]:
-    """Environment variables pointing the project at databases of its own, removed afterwards."""
-    if database not in SERVER_DATABASES:
-        yield {"DATABASE_URL": f"{scheme}:///{scratch / 'app.db'}"} if database == "sqlite" else {}
+    """Environment variables pointing the project at databases of its own, removed afterwards.
+
+    `scheme` is the dialect and driver of the project's database URL (`postgresql+asyncpg`), None
+    without a database; `on_server` says whether it lives on a server or in a file."""
+    if scheme is None:
+        yield {}
         return
+    if not on_server:
+        yield {"DATABASE_URL": f"{scheme}:///{scratch / 'app.db'}"}
+        return
+    database = scheme.split("+", 1)[0]
+    if database not in ("postgresql", "mysql"):
+        raise TrellisError(f"validate has no scratch databases for {database} servers")
     admin = urlsplit(getattr(servers, database))
     stem = f"trellis_{secrets.token_hex(5)}"
     names = {"TEST_DATABASE_URL": f"{stem}_test", "DATABASE_URL": f"{stem}_app"}
@@ -89,7 +83,7 @@ def _execute(database: str, admin: SplitResult, statement: str, name: str) -> No
         raise
     except Exception as exc:  # the drivers raise their own error types, and OSError
         where = f"{admin.hostname}:{admin.port or ''}"
-        raise TrellisError(f"{database} server at {where}: {_first_line(exc)}") from None
+        raise TrellisError(f"{database} server at {where}: {one_line(exc, keep='first')}") from None
 
 
 def _postgresql(admin: SplitResult, sql: str) -> None:
@@ -126,8 +120,3 @@ def _mysql(admin: SplitResult, sql: str) -> None:
             cursor.execute(sql)
     finally:
         connection.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

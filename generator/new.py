@@ -9,13 +9,21 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator import origin
-from generator.errors import TrellisError, UsageError
-from generator.lock import lock_or_warn
+from generator.errors import TrellisError, UsageError, one_line
+from generator.lock import lock_or_warning
 from generator.template import TemplateSpec, load_spec
+
+
+@dataclass(frozen=True)
+class Rendered:
+    path: Path
+    warnings: tuple[str, ...] = ()
+    """What the owner should know: why the project has no uv.lock, or why it cannot be updated."""
 
 
 def resolve_answers(
@@ -42,32 +50,32 @@ def render(
     interactive: bool = False,
     force: bool = False,
     lock: bool = False,
-    warn: Callable[[str], None] | None = None,
     spec: TemplateSpec | None = None,
-    source: origin.TemplateSource | None = None,
     progress: Callable[[str], None] | None = None,
-) -> Path:
+) -> Rendered:
     """Render into `destination`; with `lock`, resolve its `uv.lock` before it is moved into place.
 
-    A project that cannot be locked is still rendered when `warn` is given: it gets the
-    reason, and the user can run `uv lock` later. Without `warn`, LockError is raised.
-    `progress` hears what is being done once nothing is asked any more.
+    A project that cannot be locked is still rendered, with a warning saying why: the user can
+    run `uv lock` later. `progress` hears what is being done once nothing is asked any more.
     """
     progress = progress or (lambda _: None)
     spec = spec or load_spec()
-    source = source or origin.template_source(spec.root)
+    source = origin.template_source(spec)
     destination = destination.expanduser().absolute()
     _check_destination(destination, force=force)
+    warnings: list[str] = []
     with _staging_directory(destination) as staging:
         if not interactive:
             progress("Rendering the project")
         _run_copy(spec, staging, answers, interactive=interactive)
-        origin.record(staging, origin.answers_file_name(spec.root), source)
+        origin.record(staging, spec.answers_file, source)
         if lock:
             progress("Locking its dependencies (uv lock)")
-            lock_or_warn(staging, warn)
+            warning = lock_or_warning(staging)
+            if warning:
+                warnings.append(warning)
         _move_into_place(staging, destination)
-    return destination
+    return Rendered(destination, (*warnings, *origin.caveats(source)))
 
 
 def _check_destination(destination: Path, *, force: bool) -> None:
@@ -140,14 +148,9 @@ def _run_copy(spec: TemplateSpec, staging: Path, answers: Mapping[str, Any], *, 
     except KeyboardInterrupt:  # copier's prompt interrupt is also a CopierError
         raise KeyboardInterrupt from None
     except ValueError as exc:
-        raise UsageError(_one_line(exc)) from None
+        raise UsageError(one_line(exc)) from None
     except copier.errors.CopierError as exc:
-        raise TrellisError(_one_line(exc)) from None
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return " ".join(lines) if lines else type(exc).__name__
+        raise TrellisError(one_line(exc)) from None
 
 
 def _move_into_place(staging: Path, destination: Path) -> None:

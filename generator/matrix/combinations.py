@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator._pairwise import covering_set
-from generator._rules import Rules
 from generator.errors import UsageError
+from generator.matrix.pairwise import covering_set
+from generator.matrix.rules import Rules
 from generator.template import TemplateSpec
 
 

@@ -10,9 +10,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator._process import StepFailed
-from generator._server import App
-from generator._steps import Context, served
+from generator.validate.processes import StepFailed
+from generator.validate.server import App
+from generator.validate.steps import Context, served
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 SEED = 20261128  # a fixed seed: the same project meets the same examples in every run

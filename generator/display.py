@@ -16,7 +16,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from generator._report import duration
+from generator.validate.report import duration
 
 if TYPE_CHECKING:
     from generator.matrix import Combination, MatrixListener, MatrixReport, Outcome

@@ -70,12 +70,12 @@ class TestRefusal:
         assert not (tmp_path / "svc").exists()
 
     def test_trellis_refuses_rbac_without_auth_in_one_line(self, tmp_path: Path) -> None:
-        result = trellis("new", str(tmp_path / "svc"), "--yes", "--rbac", "--auth", "none")
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--rbac", "--auth", "none")
         assert_one_line_error(result, 2, REFUSAL, "auth")
         assert list(tmp_path.iterdir()) == []
 
     def test_trellis_refuses_rbac_alone_since_auth_defaults_to_none(self, tmp_path: Path) -> None:
-        result = trellis("new", str(tmp_path / "svc"), "--yes", "--data", "rbac=yes")
+        result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--data", "rbac=yes")
         assert_one_line_error(result, 2, REFUSAL)
 
     def test_rbac_is_asked_only_with_auth(self) -> None:

@@ -3,7 +3,7 @@
 Written here rather than taken from a library (allpairspy, covertable): those take the
 constraints as a predicate over partial rows, which would mean a second, hand-written copy
 of copier's `when:` conditions and validators. Here the accepted combinations are listed
-first (by copier's own rules, see `_rules.py`), so every pair that can occur is known and
+first (by copier's own rules, see `rules.py`), so every pair that can occur is known and
 no refused combination can be chosen; a greedy pass then picks, in a fixed order, the
 combination that covers the most pairs not yet covered (the AETG idea, exhaustive over
 candidates). A question that is not asked in a combination forms no pair there.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator._process import Processes, StepFailed, kill_group
+from generator.validate.processes import Processes, StepFailed, kill_group
 
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 5.0

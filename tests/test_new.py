@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from generator import render as render_module
+from generator import new as new_module
 from generator.errors import UsageError
-from generator.render import render, resolve_answers
+from generator.new import render, resolve_answers
 from generator.template import TemplateSpec, load_spec, parse_answers
 from tests.projects import answers_of, trellis
 
@@ -19,7 +19,7 @@ def test_interrupt_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.Mon
         (staging / "half-written.py").write_text("")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(render_module, "_run_copy", interrupted)
+    monkeypatch.setattr(new_module, "_run_copy", interrupted)
     with pytest.raises(KeyboardInterrupt):
         render(tmp_path / "deep" / "svc", {})
     assert list(tmp_path.iterdir()) == []
@@ -72,7 +72,7 @@ NAMES = {
 def test_the_longest_accepted_answers_render_a_project_that_passes_its_lint(
     tmp_path: Path, name: str, database: str
 ) -> None:
-    project = render(tmp_path / "svc", {"project_name": NAMES[name], "database": database})
+    project = render(tmp_path / "svc", {"project_name": NAMES[name], "database": database}).path
     assert len(str(answers_of(project)["project_slug"])) <= 63
     ruff = Path(sys.executable).with_name("ruff")
     for check in (["check", "."], ["format", "--check", "."]):
@@ -101,7 +101,7 @@ def test_answers_over_their_bound_are_refused_in_one_line(
 def test_the_project_folder_follows_the_umask(tmp_path: Path, umask: int) -> None:
     previous = os.umask(umask)
     try:
-        project = render(tmp_path / "svc", {})
+        project = render(tmp_path / "svc", {}).path
     finally:
         os.umask(previous)
     assert project.stat().st_mode & 0o777 == 0o777 & ~umask
@@ -116,7 +116,7 @@ def test_an_existing_empty_folder_keeps_its_mode(tmp_path: Path) -> None:
 
 def test_the_generated_readme_starts_the_server_through_uv(tmp_path: Path) -> None:
     """Pasted outside the image, a bare `python -m app.server` has none of the dependencies."""
-    readme = (render(tmp_path / "svc", {}) / "README.md").read_text()
+    readme = (render(tmp_path / "svc", {}).path / "README.md").read_text()
     commands = re.findall(r"`((?:uv run )?python -m app\.server)`", readme)
     assert "uv run python -m app.server" in commands
     before_the_image = readme.split("the image's command is", 1)[0]

@@ -1,0 +1,95 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pg8000.native
+import pymysql
+import pytest
+
+from generator.errors import TrellisError
+from generator.template import load_spec
+from generator.validate.databases import Servers, scratch_databases
+from generator.validate.steps import Project
+
+
+class TestScratchDatabases:
+    def test_sqlite_gets_a_file_in_the_scratch_directory(self, tmp_path: Path) -> None:
+        with scratch_databases("sqlite+aiosqlite", False, Servers(), tmp_path) as env:
+            assert env == {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"}
+
+    def test_no_database_needs_no_variables(self, tmp_path: Path) -> None:
+        with scratch_databases(None, False, Servers(), tmp_path) as env:
+            assert env == {}
+
+    def test_postgresql_databases_are_created_and_dropped(self, tmp_path: Path) -> None:
+        def names() -> set[str]:
+            connection = pg8000.native.Connection(user="postgres", host="127.0.0.1", database="postgres")
+            try:
+                return {row[0] for row in connection.run("SELECT datname FROM pg_database")}
+            finally:
+                connection.close()
+
+        with scratch_databases("postgresql+asyncpg", True, Servers(), tmp_path) as env:
+            app, test = env["DATABASE_URL"], env["TEST_DATABASE_URL"]
+            assert app.startswith("postgresql+asyncpg://postgres@127.0.0.1:5432/trellis_")
+            created = {app.rsplit("/", 1)[1], test.rsplit("/", 1)[1]}
+            assert created <= names()
+        assert not created & names()
+
+    def test_mysql_databases_are_created_and_dropped(self, tmp_path: Path) -> None:
+        def names() -> set[str]:
+            connection = pymysql.connect(host="127.0.0.1", user="root", password="")
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SHOW DATABASES")
+                    return {row[0] for row in cursor.fetchall()}
+            finally:
+                connection.close()
+
+        with scratch_databases("mysql+asyncmy", True, Servers(), tmp_path) as env:
+            assert env["DATABASE_URL"].startswith("mysql+asyncmy://root@127.0.0.1:3306/trellis_")
+            created = {env["DATABASE_URL"].rsplit("/", 1)[1], env["TEST_DATABASE_URL"].rsplit("/", 1)[1]}
+            assert created <= names()
+        assert not created & names()
+
+    def test_a_server_that_does_not_answer_is_one_clear_error(self, tmp_path: Path) -> None:
+        servers = Servers(postgresql="postgresql://postgres@127.0.0.1:1/postgres")
+        with (
+            pytest.raises(TrellisError, match=r"postgresql server at 127\.0\.0\.1:1"),
+            scratch_databases("postgresql+asyncpg", True, servers, tmp_path),
+        ):
+            pass
+
+    def test_the_server_url_comes_from_the_environment(self, tmp_path: Path) -> None:
+        (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+        (tmp_path / ".copier-answers.yml").write_text("database: postgresql\n")
+        env = {**os.environ, "TRELLIS_POSTGRES_URL": "postgresql://postgres@127.0.0.1:1/postgres"}
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "validate", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert result.returncode == 1
+        assert result.stderr.startswith("trellis: error: postgresql server at 127.0.0.1:1: ")
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("answers", "scheme", "on_server"),
+    [
+        ("database: mysql\nproject_slug: shop\n", "mysql+asyncmy", True),
+        ("database: postgresql\n", "postgresql+asyncpg", True),
+        ("database: sqlite\n", "sqlite+aiosqlite", False),
+        ("database: none\n", None, False),
+        ("{}\n", "sqlite+aiosqlite", False),
+    ],
+)
+def test_the_database_comes_from_the_answers_and_copiers_computed_values(
+    tmp_path: Path, answers: str, scheme: str | None, on_server: bool
+) -> None:
+    (tmp_path / ".copier-answers.yml").write_text(answers)
+    project = Project.read(tmp_path, load_spec())
+    assert (project.database_scheme, project.database_server) == (scheme, on_server)

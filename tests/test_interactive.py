@@ -1,9 +1,12 @@
 """`trellis new` at a terminal: it asks the questions, and Ctrl-C leaves nothing behind."""
 
+import fcntl
 import os
 import pty
 import select
+import struct
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -24,6 +27,8 @@ def run_at_terminal(
     pid, fd = pty.fork()
     if pid == 0:  # the child: becomes trellis
         os.execvp(sys.executable, [sys.executable, "-m", "generator", *args])
+    # A wide terminal, so that no question's help is wrapped across lines.
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 240, 0, 0))
     output = pressed = b""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -140,7 +140,7 @@ def test_each_flow_has_its_own_login_route_and_scheme(copie: Copie, auth: str) -
 def test_rbac_brings_roles_and_admin_only_routes(copie: Copie) -> None:
     project = render(copie, auth="jwt", rbac=True)
     users = (project / "app" / "api" / "v1" / "endpoints" / "users.py").read_text()
-    assert '"/{user_id}/access"' in users
+    assert '"/{user_id:int}/access"' in users
     assert "AdminUser" in users
     assert "def require_role(*roles: Role)" in (project / "app" / "api" / "auth.py").read_text()
     readme = (project / "README.md").read_text()

@@ -18,7 +18,7 @@ COMBINATIONS = [("none", False), ("jwt", False), ("jwt", True), ("oauth2", False
 REFUSAL = "rbac needs authentication"
 
 AUTH_FILES = [
-    "app/api/auth.py",
+    "app/core/auth.py",
     "app/api/v1/endpoints/auth.py",
     "app/core/login_limits.py",
     "app/core/security.py",

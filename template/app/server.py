@@ -20,12 +20,7 @@ if TYPE_CHECKING:
 
 
 def create_served_app() -> "FastAPI":
-    """The application as each worker builds it, then set aside from the garbage collector.
-
-    What `create_app` built (modules, classes, routes, validators) lives as long as the worker.
-    Left tracked, it is walked again by every full collection under load, which stalls every
-    request in flight; frozen, later collections skip it.
-    """
+    """The application as each worker builds it, then frozen (README, "Design notes")."""
     # Imported here: with several workers, the process that supervises them never serves, so
     # it need not load the application.
     from app.main import create_app
@@ -43,10 +38,7 @@ def run(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        # asyncio's event loop rather than uvloop: under load tests with uvloop, when many
-        # clients connected to a busy worker at once, some waited 2-5 s to be accepted.
-        # asyncio accepts every waiting connection on each turn of its loop.
-        loop="asyncio",
+        loop="asyncio",  # not uvloop: see README, "Design notes"
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=settings.graceful_shutdown_timeout,

@@ -18,7 +18,7 @@ COMBINATIONS = [("none", False), ("jwt", False), ("jwt", True), ("oauth2", False
 REFUSAL = "rbac needs authentication"
 
 AUTH_FILES = [
-    "app/api/auth.py",
+    "app/core/auth.py",
     "app/api/v1/endpoints/auth.py",
     "app/core/login_limits.py",
     "app/core/security.py",
@@ -121,7 +121,7 @@ def test_auth_none_renders_no_trace_of_auth(copie: Copie) -> None:
 def test_each_flow_has_its_own_login_route_and_scheme(copie: Copie, auth: str) -> None:
     project = render(copie, auth=auth)
     endpoints = (project / "app" / "api" / "v1" / "endpoints" / "auth.py").read_text()
-    dependencies = (project / "app" / "api" / "auth.py").read_text()
+    dependencies = (project / "app" / "core" / "auth.py").read_text()
     pyproject = (project / "pyproject.toml").read_text()
     if auth == "jwt":
         assert '@router.post("/login"' in endpoints
@@ -142,7 +142,7 @@ def test_rbac_brings_roles_and_admin_only_routes(copie: Copie) -> None:
     users = (project / "app" / "api" / "v1" / "endpoints" / "users.py").read_text()
     assert '"/{user_id:int}/access"' in users
     assert "AdminUser" in users
-    assert "def require_role(*roles: Role)" in (project / "app" / "api" / "auth.py").read_text()
+    assert "def require_role(*roles: Role)" in (project / "app" / "core" / "auth.py").read_text()
     readme = (project / "README.md").read_text()
     assert "python -m app.commands.create_admin" in readme
 

@@ -15,7 +15,7 @@ FORMATS = ["fastapi", "structured", "problem"]
 # Modules every format renders in its own way, and what only that format's version holds.
 FORMAT_MODULES = [
     "app/api/error_handlers.py",
-    "app/api/errors.py",
+    "app/api/responses.py",
     "app/schemas/error.py",
     "tests/error_bodies.py",
     "tests/test_errors.py",

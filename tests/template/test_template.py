@@ -19,7 +19,7 @@ EXPECTED_FILES = [
     "app/api/v1/router.py",
     "app/api/v1/endpoints/users.py",
     "app/api/v1/endpoints/posts.py",
-    "app/api/v1/endpoints/health.py",
+    "app/api/health.py",
     "app/core/config.py",
     "app/core/exceptions.py",
     "app/db/base.py",

@@ -28,7 +28,7 @@ Text = Annotated[str, Field(pattern=f"^{STORABLE}$")]
 
 
 def _as_utc(value: datetime) -> datetime:
-    # Some backends (SQLite) hand back naive timestamps; they are stored in UTC.
+    # A driver may hand back naive timestamps; they are stored in UTC.
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 

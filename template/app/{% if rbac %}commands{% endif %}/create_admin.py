@@ -51,6 +51,7 @@ async def create_admin(database: Database, data: UserCreate) -> str:
     async with database.session_factory() as session:
         # A process of its own: no worker's signed-in users to keep in step, so no cache.
         user = await UserService(UserRepository(session), PrincipalCache(0)).create(data, role=Role.ADMIN)
+        await session.commit()
         return f"Created admin {user.username} (id {user.id})"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pytest_copie.plugin import Copie
 
 from generator.new import render
 from generator.template import load_spec
@@ -20,6 +21,14 @@ CHECKS = (
     ("mypy", "app", "tests"),
     ("pytest", "-q", "-p", "no:cacheprovider"),
 )
+
+
+def render_with_copie(copie: Copie, **answers: Any) -> Path:
+    """A project rendered by pytest-copie with these answers, which must render."""
+    result = copie.copy(extra_answers=answers)
+    assert result.exit_code == 0, result.exception
+    assert result.project_dir is not None
+    return Path(result.project_dir)
 
 
 def render_project(

@@ -12,6 +12,7 @@ from pytest_copie.plugin import Copie
 
 from generator.template import load_spec
 from tests.projects import check_project, render_project, trellis
+from tests.projects import render_with_copie as render
 from tests.test_cli import assert_one_line_error
 
 COMBINATIONS = [("none", False), ("jwt", False), ("jwt", True), ("oauth2", False), ("oauth2", True)]
@@ -42,13 +43,6 @@ RBAC_FILES = [
 AUTH_WORDS = re.compile(
     r"\b(jwt|pyjwt|secret_key|SECRET_KEY|CurrentUser|security|Bearer|access_token|Role)\b"
 )
-
-
-def render(copie: Copie, **answers: Any) -> Path:
-    result = copie.copy(extra_answers=answers)
-    assert result.exit_code == 0, result.exception
-    assert result.project_dir is not None
-    return Path(result.project_dir)
 
 
 def python_sources(project: Path) -> dict[Path, str]:

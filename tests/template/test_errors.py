@@ -9,6 +9,7 @@ from pytest_copie.plugin import Copie
 
 from generator.template import load_spec
 from tests.projects import check_project, render_project
+from tests.projects import render_with_copie as render
 
 FORMATS = ["fastapi", "structured", "problem"]
 
@@ -37,13 +38,6 @@ SHARED_MODULES = [
     "tests/test_logging.py",
     "tests/test_request_id.py",
 ]
-
-
-def render(copie: Copie, **answers: Any) -> Path:
-    result = copie.copy(extra_answers=answers)
-    assert result.exit_code == 0, result.exception
-    assert result.project_dir is not None
-    return Path(result.project_dir)
 
 
 def python_sources(project: Path) -> str:

@@ -7,6 +7,7 @@ import yaml
 from pytest_copie.plugin import Copie
 
 from generator.template import load_spec
+from tests.projects import render_with_copie as render
 
 EXPECTED_FILES = [
     ".copier-answers.yml",
@@ -41,13 +42,6 @@ JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
 
 def rendered_files(project: Path) -> list[Path]:
     return [path for path in project.rglob("*") if path.is_file()]
-
-
-def render(copie: Copie, **answers: Any) -> Path:
-    result = copie.copy(extra_answers=answers)
-    assert result.exit_code == 0, result.exception
-    assert result.project_dir is not None
-    return Path(result.project_dir)
 
 
 def test_default_render_has_the_seed_layout(copie: Copie) -> None:

@@ -6,8 +6,8 @@ import pytest
 
 from app.core.passwords import hash_password, set_hashing_threads, verify_password
 from app.main import create_app
-from tests.conftest import make_settings
 from tests.hashing import GatedHasher
+from tests.settings import make_settings
 
 pytestmark = pytest.mark.anyio
 

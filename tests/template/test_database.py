@@ -50,7 +50,6 @@ def test_server_choice_has_a_statement_timeout_and_documents_the_test_database(
     project = render(copie, database)
     assert "database_statement_timeout" in (project / "app" / "core" / "config.py").read_text()
     assert "TEST_DATABASE_URL" in (project / "README.md").read_text()
-    assert "TEST_DATABASE_URL" in (project / "tests" / "conftest.py").read_text()
 
 
 def test_sqlite_has_no_statement_timeout_setting(copie: Copie) -> None:

@@ -1,7 +1,6 @@
 """The `errors` option: each format owns its modules, and each rendered format passes its own checks."""
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml

@@ -1,6 +1,5 @@
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -65,6 +64,25 @@ def test_rendered_files_have_no_blank_line_runs_or_trailing_spaces(copie: Copie)
         assert "\n\n\n\n" not in text, path
         assert not re.search(r"[ \t]+\n", text), path
         assert text.endswith("\n") or text == "", path
+
+
+# An option that needs more than a few lines of its own owns a file (a conditional file name).
+MAX_TAGS_PER_PYTHON_TEMPLATE = 12
+
+
+def test_generated_tests_keep_few_template_tags() -> None:
+    tests = load_spec().root / "template" / "tests"
+    # A conditional file name ends in `{% endif %}`: its rendered name is the rest.
+    sources = [
+        path for path in tests.rglob("*") if re.sub(r"{%.*?%}", "", path.name).endswith((".py", ".py.jinja"))
+    ]
+    assert len(sources) > 30
+    crowded = {
+        str(path.relative_to(tests)): count
+        for path in sources
+        if (count := path.read_text(encoding="utf-8").count("{%")) > MAX_TAGS_PER_PYTHON_TEMPLATE
+    }
+    assert crowded == {}
 
 
 def test_answers_file_records_the_answers(copie: Copie) -> None:

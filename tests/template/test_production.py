@@ -173,7 +173,7 @@ def test_cache_files_and_dependency_follow_the_option(render: Any, cache: str) -
     assert (project / "app" / "services" / "cached_post_service.py").is_file() is redis
     assert (project / "tests" / "test_cache.py").is_file() is redis
     assert ("REDIS_URL=" in (project / ".env.example").read_text()) is redis
-    assert ("CachedPostService" in (project / "app" / "dependencies.py").read_text()) is redis
+    assert ("CachedPostService" in (project / "app" / "services" / "providers.py").read_text()) is redis
 
 
 def image_command_and_env(project: Path) -> tuple[list[str], dict[str, str]]:

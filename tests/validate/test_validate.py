@@ -161,7 +161,7 @@ def test_a_broken_project_fails_the_right_step_with_its_output(tmp_path: Path, s
 
 
 ADMINS_ONLY = (
-    "\n\nfrom app.core.auth import AdminUser\n\n_create_app = create_app\n\n\n"
+    "\n\nfrom app.dependencies import AdminUser\n\n_create_app = create_app\n\n\n"
     "def create_app() -> FastAPI:  # type: ignore[no-redef]\n    app = _create_app()\n\n"
     "    @app.patch('/admins-only/{number}', responses={401: {}, 403: {}})\n"
     "    async def admins_only(_: AdminUser, number: int) -> dict[str, int]:\n"

@@ -1,0 +1,6 @@
+from pydantic import BaseModel
+
+
+class HealthStatus(BaseModel):
+    status: str
+    checks: dict[str, str] = {}

@@ -2,20 +2,12 @@
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator.new import render
-from tests.projects import project_environment, run
-
-
-def trellis(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, env=env, check=False
-    )
+from tests.projects import project_environment, run, trellis
 
 
 def test_lock_matches_the_rendered_options(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ class TestScratchDatabases:
         with scratch_databases(None, False, Servers(), tmp_path) as env:
             assert env == {}
 
-    def test_postgresql_databases_are_created_and_dropped(self, tmp_path: Path) -> None:
+    def test_postgresql_app_database_is_created_and_both_are_dropped(self, tmp_path: Path) -> None:
         def names() -> set[str]:
             connection = pg8000.native.Connection(user="postgres", host="127.0.0.1", database="postgres")
             try:
@@ -31,13 +31,16 @@ class TestScratchDatabases:
                 connection.close()
 
         with scratch_databases("postgresql+asyncpg", True, Servers(), tmp_path) as env:
-            app, test = env["DATABASE_URL"], env["TEST_DATABASE_URL"]
-            assert app.startswith("postgresql+asyncpg://postgres@127.0.0.1:5432/trellis_")
-            created = {app.rsplit("/", 1)[1], test.rsplit("/", 1)[1]}
-            assert created <= names()
-        assert not created & names()
+            app, test = env["DATABASE_URL"].rsplit("/", 1), env["TEST_DATABASE_URL"].rsplit("/", 1)
+            assert app[0] == test[0] == "postgresql+asyncpg://postgres@127.0.0.1:5432"
+            assert app[1] in names()
+            assert test[1] not in names()  # the project's suite creates it
+            connection = pg8000.native.Connection(user="postgres", host="127.0.0.1", database="postgres")
+            connection.run(f'CREATE DATABASE "{test[1]}"')
+            connection.close()
+        assert not {app[1], test[1]} & names()
 
-    def test_mysql_databases_are_created_and_dropped(self, tmp_path: Path) -> None:
+    def test_mysql_app_database_is_created_and_both_are_dropped(self, tmp_path: Path) -> None:
         def names() -> set[str]:
             connection = pymysql.connect(host="127.0.0.1", user="root", password="")
             try:
@@ -48,10 +51,15 @@ class TestScratchDatabases:
                 connection.close()
 
         with scratch_databases("mysql+asyncmy", True, Servers(), tmp_path) as env:
-            assert env["DATABASE_URL"].startswith("mysql+asyncmy://root@127.0.0.1:3306/trellis_")
-            created = {env["DATABASE_URL"].rsplit("/", 1)[1], env["TEST_DATABASE_URL"].rsplit("/", 1)[1]}
-            assert created <= names()
-        assert not created & names()
+            app, test = env["DATABASE_URL"].rsplit("/", 1), env["TEST_DATABASE_URL"].rsplit("/", 1)
+            assert app[0] == test[0] == "mysql+asyncmy://root@127.0.0.1:3306"
+            assert app[1] in names()
+            assert test[1] not in names()  # the project's suite creates it
+            connection = pymysql.connect(host="127.0.0.1", user="root", password="", autocommit=True)
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE DATABASE `{test[1]}`")
+            connection.close()
+        assert not {app[1], test[1]} & names()
 
     def test_a_server_that_does_not_answer_is_one_clear_error(self, tmp_path: Path) -> None:
         servers = Servers(postgresql="postgresql://postgres@127.0.0.1:1/postgres")

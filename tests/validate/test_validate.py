@@ -12,13 +12,7 @@ from generator.validate import _STAGES, STEP_NAMES, Options, Report, selected_st
 from generator.validate.databases import Servers
 from generator.validate.processes import StepFailed
 from generator.validate.steps import Context
-from tests.projects import render_project
-
-
-def trellis(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd, check=False
-    )
+from tests.projects import render_project, trellis
 
 
 def statuses(report: Report) -> dict[str, str]:

@@ -1,5 +1,4 @@
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from generator.validate.databases import Servers
 from generator.validate.processes import StepFailed
 from generator.validate.steps import Context
 from tests.projects import render_project, trellis
+from tests.versions import commit_all, git
 
 
 def statuses(report: Report) -> dict[str, str]:
@@ -95,16 +95,12 @@ BREAKS = {
 
 def committed(project: Path) -> str:
     """Commit the project; its `git status`, ignored files included, to compare with later."""
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "Generated"]):
-        subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *command], cwd=project, check=True
-        )
+    commit_all(project, "Generated")
     return tree_status(project)
 
 
 def tree_status(project: Path) -> str:
-    command = ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"]
-    return subprocess.run(command, cwd=project, capture_output=True, text=True, check=True).stdout
+    return git(project, "status", "--porcelain", "--ignored", "--untracked-files=all")
 
 
 @pytest.mark.slow

@@ -41,7 +41,6 @@ def test_missing_uv_is_a_warning_and_the_project_is_rendered(tmp_path: Path) -> 
     assert not (tmp_path / "svc" / "uv.lock").exists()
 
 
-@pytest.mark.skipif(shutil.which("uv") is None, reason="needs uv")
 def test_failed_resolution_is_a_one_line_warning(tmp_path: Path) -> None:
     env = {**os.environ, "UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-cache")}
     result = trellis("new", str(tmp_path / "svc"), "--yes", env=env)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from typer._click.core import Context as ClickContext
@@ -15,7 +15,7 @@ from typer._click.formatting import HelpFormatter
 from typer.core import TyperCommand
 
 from generator.errors import TrellisError, UsageError
-from generator.template import Question, TemplateSpec, load_spec, parse_answers
+from generator.template import Answer, Question, TemplateSpec, load_spec, parse_answers
 from generator.validate import Options
 from generator.validate.databases import Servers
 
@@ -88,13 +88,13 @@ def _question_help(question: Question) -> tuple[str, str]:
     return f"--{flag} {'CHOICE' if question.choices else 'TEXT'}", help_text
 
 
-def split_question_flags(spec: TemplateSpec, args: list[str]) -> tuple[list[str], dict[str, Any]]:
+def split_question_flags(spec: TemplateSpec, args: list[str]) -> tuple[list[str], dict[str, Answer]]:
     """The arguments less the question flags (`--db mysql`, `--db=mysql`, `--rbac`, `--no-rbac`),
     and the answers those give, typed; everything after `--` is left as it is."""
     by_flag = {f"--{question.flag}": question for question in spec.questions}
     negated = {f"--no-{q.flag}": q for q in spec.questions if q.type == "bool"}
     remaining: list[str] = []
-    answers: dict[str, Any] = {}
+    answers: dict[str, Answer] = {}
     items = iter(args)
     for arg in items:
         if arg == "--":
@@ -117,10 +117,10 @@ def split_question_flags(spec: TemplateSpec, args: list[str]) -> tuple[list[str]
     return remaining, answers
 
 
-def question_flags(context: typer.Context) -> dict[str, Any]:
+def question_flags(context: typer.Context) -> dict[str, Answer]:
     """The answers the question flags gave `trellis new`."""
-    given = context.meta.get(_FLAGS, {})
-    return dict(given) if isinstance(given, dict) else {}
+    given: dict[str, Answer] = context.meta.get(_FLAGS, {})
+    return dict(given)
 
 
 @app.command(cls=_NewCommand, short_help="Render a new service.")
@@ -443,7 +443,7 @@ def validate(
     options = _validate_options(skip, only, examples, postgres_url, mysql_url, redis_url)
     live = not json_output and display.is_terminal()
     with display.validate_display(selected_steps(options.skip, options.only), live) as listener:
-        report = run_validate(project, options, None if json_output else listener)
+        report = run_validate(project, options, None if json_output else listener, spec=load_spec())
     if junit:
         junit.write_text(junit_report([(project.absolute().name, report)]), encoding="utf-8")
     if json_output:
@@ -522,6 +522,7 @@ def matrix(
             options=options,
             keep=keep,
             listener=listener,
+            spec=spec,
         )
     display.print_summary(report, live)
     typer.echo(f"reports: {', '.join(str(path) for path in report.reports)}")

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
+Answer = str | int | bool
+"""An answer as given on the command line, typed by its question (copier.yml's str, int, bool)."""
+
 
 def template_root() -> Path:
     """The checkout this package runs from, or the copy bundled into an installed wheel."""
@@ -58,7 +61,7 @@ class Question:
     def domain(self) -> list[Any]:
         return [False, True] if self.type == "bool" and not self.choices else self.values
 
-    def parse(self, raw: str) -> Any:
+    def parse(self, raw: str) -> Answer:
         """Turn a command-line string into this question's type."""
         if self.type == "bool":
             lowered = raw.strip().lower()
@@ -170,9 +173,9 @@ def _load_spec(root: Path) -> TemplateSpec:
     )
 
 
-def parse_answers(spec: TemplateSpec, items: list[str], *, option: str) -> dict[str, Any]:
+def parse_answers(spec: TemplateSpec, items: list[str], *, option: str) -> dict[str, Answer]:
     """`key=value` items from the command line (`--data`, `--set`), typed and checked."""
-    answers: dict[str, Any] = {}
+    answers: dict[str, Answer] = {}
     for item in items:
         name, separator, raw = item.partition("=")
         if not separator or not name:

@@ -88,11 +88,28 @@ def check_project(project: Path, env: Mapping[str, str] | None = None) -> None:
         )
 
 
-def trellis(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def trellis(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The `trellis` command line, run as a user runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd, check=False
+        [sys.executable, "-m", "generator", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=None if env is None else dict(env),
+        check=False,
     )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], exit_code: int, *fragments: str) -> None:
+    """trellis failed with `exit_code` and said why in one line holding each fragment, no traceback."""
+    assert result.returncode == exit_code, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("trellis: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
 
 
 def answers_of(project: Path) -> dict[str, object]:

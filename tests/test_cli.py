@@ -13,17 +13,7 @@ import pytest
 from generator.matrix import combinations
 from generator.template import load_spec
 from tests.conftest import ROOT
-from tests.projects import answers_of, trellis
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], exit_code: int, *fragments: str) -> None:
-    assert result.returncode == exit_code, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("trellis: error: ")
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+from tests.projects import answers_of, assert_one_line_error, trellis
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -206,6 +196,8 @@ class TestAtATerminal:
         new = trellis("new", "--help").stdout
         assert "-d, --data KEY=VALUE" in new
         assert "(full, minimal, standard)" in new
+        for question in load_spec().questions:  # a flag for each question, from copier.yml
+            assert f"--{question.flag} " in new, question.name
 
     def test_command_summaries_are_whole(self) -> None:
         result = trellis("--help")

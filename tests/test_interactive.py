@@ -10,13 +10,9 @@ import termios
 import time
 from pathlib import Path
 
-import pytest
-
 from generator.template import load_spec
 
 CTRL_C = b"\x03"
-
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 
 
 def run_at_terminal(

@@ -2,20 +2,12 @@
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator.new import render
-from tests.projects import project_environment, run
-
-
-def trellis(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, env=env, check=False
-    )
+from tests.projects import project_environment, run, trellis
 
 
 def test_lock_matches_the_rendered_options(tmp_path: Path) -> None:
@@ -49,7 +41,6 @@ def test_missing_uv_is_a_warning_and_the_project_is_rendered(tmp_path: Path) -> 
     assert not (tmp_path / "svc" / "uv.lock").exists()
 
 
-@pytest.mark.skipif(shutil.which("uv") is None, reason="needs uv")
 def test_failed_resolution_is_a_one_line_warning(tmp_path: Path) -> None:
     env = {**os.environ, "UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-cache")}
     result = trellis("new", str(tmp_path / "svc"), "--yes", env=env)

@@ -2,7 +2,6 @@
 copy of this repository, edited by their owner, then updated."""
 
 import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 from generator.lock import lock_project
 from generator.template import load_spec
-from tests.projects import answers_of, project_environment, run, trellis
+from tests.projects import answers_of, assert_one_line_error, project_environment, run, trellis
 from tests.versions import (
     ADDED,
     NEW,
@@ -78,15 +77,6 @@ def switches() -> Sequence[object]:
                 pytest.param(question.name, question.default, others[-1], marks=marks, id=question.name)
             )
     return found
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], exit_code: int, *fragments: str) -> None:
-    assert result.returncode == exit_code, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("trellis: error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 class TestUpdate:

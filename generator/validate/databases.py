@@ -37,7 +37,9 @@ def scratch_databases(
     """Environment variables pointing the project at databases of its own, removed afterwards.
 
     `scheme` is the dialect and driver of the project's database URL (`postgresql+asyncpg`), None
-    without a database; `on_server` says whether it lives on a server or in a file."""
+    without a database; `on_server` says whether it lives on a server or in a file. The app's
+    database is created here; the test database only named: the project's suite creates it, as
+    it does in the project's own CI."""
     if scheme is None:
         yield {}
         return
@@ -50,14 +52,11 @@ def scratch_databases(
     admin = urlsplit(getattr(servers, database))
     stem = f"trellis_{secrets.token_hex(5)}"
     names = {"TEST_DATABASE_URL": f"{stem}_test", "DATABASE_URL": f"{stem}_app"}
-    created: list[str] = []
+    _execute(database, admin, "CREATE DATABASE {}", names["DATABASE_URL"])
     try:
-        for name in names.values():
-            _execute(database, admin, "CREATE DATABASE {}", name)
-            created.append(name)
         yield {variable: _url(scheme, admin, name) for variable, name in names.items()}
     finally:
-        for name in created:
+        for name in names.values():
             with contextlib.suppress(TrellisError):
                 _execute(database, admin, "DROP DATABASE IF EXISTS {}", name)
 

@@ -1,9 +1,7 @@
 """The auth and rbac options: refused combinations, rendered structure, and (slow) each project's checks."""
 
 import re
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import copier
 import pytest
@@ -11,9 +9,8 @@ import yaml
 from pytest_copie.plugin import Copie
 
 from generator.template import load_spec
-from tests.projects import check_project, render_project, trellis
+from tests.projects import assert_one_line_error, trellis
 from tests.projects import render_with_copie as render
-from tests.test_cli import assert_one_line_error
 
 COMBINATIONS = [("none", False), ("jwt", False), ("jwt", True), ("oauth2", False), ("oauth2", True)]
 REFUSAL = "rbac needs authentication"
@@ -72,11 +69,6 @@ class TestRefusal:
     def test_trellis_refuses_rbac_alone_since_auth_defaults_to_none(self, tmp_path: Path) -> None:
         result = trellis("new", str(tmp_path / "svc"), "--yes", "--no-lock", "--data", "rbac=yes")
         assert_one_line_error(result, 2, REFUSAL)
-
-    def test_rbac_is_asked_only_with_auth(self) -> None:
-        condition = load_spec().question("rbac").condition
-        assert condition is not None
-        assert "auth != 'none'" in condition
 
     def test_no_rbac_answer_is_recorded_without_auth(self, copie: Copie) -> None:
         answers = yaml.safe_load((render(copie, auth="none") / ".copier-answers.yml").read_text())
@@ -148,21 +140,3 @@ def test_the_first_admin_password_is_never_in_the_code(copie: Copie) -> None:
     assert "getpass" in command
     assert "--password-stdin" in command
     assert not re.search(r"password\s*=\s*[\"']", command)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(("auth", "rbac"), COMBINATIONS)
-def test_combination_passes_its_own_checks(tmp_path: Path, auth: str, rbac: bool) -> None:
-    answers: dict[str, Any] = {"auth": auth, "project_name": f"Auth {auth} {rbac}"}
-    if auth != "none":
-        answers["rbac"] = rbac
-    project = render_project(tmp_path / "svc", answers)
-    check_project(project)
-
-
-def test_help_lists_the_auth_flags() -> None:
-    result = subprocess.run(
-        ["uv", "run", "--no-sync", "trellis", "new", "--help"], capture_output=True, text=True, check=False
-    )
-    assert "--auth" in result.stdout
-    assert "--rbac" in result.stdout

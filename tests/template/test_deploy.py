@@ -14,7 +14,6 @@ from tests.projects import render_project, run
 TOOLS = Path(sys.executable).parent
 DATABASES = load_spec().question("database").values
 SERVER_DATABASES = [database for database in DATABASES if database in ("postgresql", "mysql")]
-needs_server_database = pytest.mark.skipif(not SERVER_DATABASES, reason="no database server option yet")
 
 
 def render(tmp_path: Path, **answers: Any) -> Path:
@@ -26,10 +25,17 @@ def check_schema(project: Path, schema: str, path: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def check_github_workflow(project: Path) -> None:
+    """GitHub's schema, then actionlint: expressions, job needs, shell scripts of `run:` steps."""
+    check_schema(project, "vendor.github-workflows", ".github/workflows/ci.yml")
+    result = run([str(TOOLS / "actionlint"), ".github/workflows/ci.yml"], project)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 class TestCi:
     def test_github_workflow_is_valid_and_keeps_its_expressions(self, tmp_path: Path) -> None:
         project = render(tmp_path, ci="github")
-        check_schema(project, "vendor.github-workflows", ".github/workflows/ci.yml")
+        check_github_workflow(project)
         text = (project / ".github" / "workflows" / "ci.yml").read_text()
         assert "group: ${{ github.workflow }}-${{ github.ref }}" in text
         assert "shop-floor:${{ github.sha }}" in text
@@ -47,9 +53,9 @@ class TestCi:
         assert any(step.get("uses", "").startswith("docker/build-push-action@") for step in image["steps"])
 
     def test_github_starts_redis_for_the_cache(self, tmp_path: Path) -> None:
-        workflow = yaml.safe_load(
-            (render(tmp_path, ci="github", cache="redis") / ".github/workflows/ci.yml").read_text()
-        )
+        project = render(tmp_path, ci="github", cache="redis")
+        check_github_workflow(project)
+        workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
         redis = workflow["jobs"]["checks"]["services"]["redis"]
         assert redis["ports"] == ["6379:6379"]
         assert "redis-cli ping" in redis["options"]
@@ -57,6 +63,7 @@ class TestCi:
     @pytest.mark.parametrize("database", SERVER_DATABASES)
     def test_database_server_runs_as_a_service_container(self, tmp_path: Path, database: str) -> None:
         github = render(tmp_path / "github", ci="github", database=database)
+        check_github_workflow(github)
         workflow = yaml.safe_load((github / ".github/workflows/ci.yml").read_text())
         services = workflow["jobs"]["checks"]["services"]
         assert {"postgresql": "postgres", "mysql": "mysql"}[database] in services
@@ -91,7 +98,6 @@ class TestKubernetes:
     def test_none_leaves_no_manifests(self, tmp_path: Path) -> None:
         assert not (render(tmp_path) / "k8s").exists()
 
-    @needs_server_database
     @pytest.mark.parametrize("metrics", [True, False])
     def test_manifests_are_valid_against_the_kubernetes_schemas(self, tmp_path: Path, metrics: bool) -> None:
         project = render(tmp_path, deploy="kubernetes", database=SERVER_DATABASES[0], metrics=metrics)
@@ -105,7 +111,6 @@ class TestKubernetes:
         assert result.returncode == 0, result.stdout + result.stderr
         assert "passed" in result.stdout
 
-    @needs_server_database
     def test_deployment_probes_resources_and_graceful_stop(self, tmp_path: Path) -> None:
         project = render(tmp_path, deploy="kubernetes", database=SERVER_DATABASES[0])
         deployment = yaml.safe_load((project / "k8s" / "deployment.yaml").read_text())
@@ -119,7 +124,6 @@ class TestKubernetes:
         assert pod["terminationGracePeriodSeconds"] > int(config["GRACEFUL_SHUTDOWN_TIMEOUT"]) + 5
         assert deployment["metadata"]["name"] == "shop-floor"
 
-    @needs_server_database
     def test_autoscaler_targets_the_deployment_and_the_job_migrates(self, tmp_path: Path) -> None:
         project = render(tmp_path, deploy="kubernetes", database=SERVER_DATABASES[0])
         hpa = yaml.safe_load((project / "k8s" / "hpa.yaml").read_text())

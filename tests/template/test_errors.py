@@ -6,8 +6,6 @@ import pytest
 import yaml
 from pytest_copie.plugin import Copie
 
-from generator.template import load_spec
-from tests.projects import check_project, render_project
 from tests.projects import render_with_copie as render
 
 FORMATS = ["fastapi", "structured", "problem"]
@@ -43,13 +41,6 @@ def python_sources(project: Path) -> str:
     return "\n".join(path.read_text(encoding="utf-8") for path in sorted(project.rglob("*.py")))
 
 
-def test_the_question_offers_three_formats_fastapi_first() -> None:
-    question = load_spec().question("errors")
-    assert question.values == FORMATS
-    assert question.default == "fastapi"
-    assert question.flag == "errors"
-
-
 @pytest.mark.parametrize("errors", FORMATS)
 def test_each_format_renders_its_own_modules(copie: Copie, errors: str) -> None:
     project = render(copie, errors=errors)
@@ -76,17 +67,3 @@ def test_endpoints_declare_their_error_responses(copie: Copie) -> None:
         source = endpoints.read_text(encoding="utf-8")
         routes = source.count("@router.") + source.count(".add_api_route(")
         assert source.count("error_responses(") == routes, endpoints.name
-
-
-@pytest.mark.parametrize(
-    ("preset", "errors"), [("minimal", "fastapi"), ("standard", "structured"), ("full", "problem")]
-)
-def test_presets_choose_a_format(preset: str, errors: str) -> None:
-    assert load_spec().preset(preset)["errors"] == errors
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("errors", FORMATS)
-def test_each_format_passes_its_own_checks(tmp_path: Path, errors: str) -> None:
-    project = render_project(tmp_path / errors, {"errors": errors, "project_name": f"Errors {errors}"})
-    check_project(project)

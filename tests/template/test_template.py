@@ -5,7 +5,6 @@ import pytest
 import yaml
 from pytest_copie.plugin import Copie
 
-from generator.template import load_spec
 from tests.projects import render_with_copie as render
 
 EXPECTED_FILES = [
@@ -114,10 +113,6 @@ def test_invalid_slug_is_refused_by_the_template(copie: Copie, slug: str) -> Non
 def test_invalid_author_email_is_refused(copie: Copie, email: str) -> None:
     result = copie.copy(extra_answers={"author_email": email})
     assert result.exit_code != 0
-
-
-def test_python_311_is_offered() -> None:
-    assert "3.11" in load_spec().question("python_version").values
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,29 @@ from generator.validate.databases import Servers, scratch_databases
 from generator.validate.steps import Project
 
 
+def execute(scheme: str, statement: str, name: str = "") -> list[tuple[object, ...]]:
+    """One statement on this machine's server for `scheme`, as its admin; the rows it returns."""
+    if scheme.startswith("postgresql"):
+        connection = pg8000.native.Connection(user="postgres", host="127.0.0.1", database="postgres")
+        try:
+            return [tuple(row) for row in connection.run(statement.format(f'"{name}"')) or []]
+        finally:
+            connection.close()
+    mysql = pymysql.connect(host="127.0.0.1", user="root", password="", autocommit=True)
+    try:
+        with mysql.cursor() as cursor:
+            cursor.execute(statement.format(f"`{name}`"))
+            return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        mysql.close()
+
+
+def databases(scheme: str) -> set[object]:
+    if scheme.startswith("postgresql"):
+        return {row[0] for row in execute(scheme, "SELECT datname FROM pg_database")}
+    return {row[0] for row in execute(scheme, "SHOW DATABASES")}
+
+
 class TestScratchDatabases:
     def test_sqlite_gets_a_file_in_the_scratch_directory(self, tmp_path: Path) -> None:
         with scratch_databases("sqlite+aiosqlite", False, Servers(), tmp_path) as env:
@@ -22,36 +45,23 @@ class TestScratchDatabases:
         with scratch_databases(None, False, Servers(), tmp_path) as env:
             assert env == {}
 
-    def test_postgresql_databases_are_created_and_dropped(self, tmp_path: Path) -> None:
-        def names() -> set[str]:
-            connection = pg8000.native.Connection(user="postgres", host="127.0.0.1", database="postgres")
-            try:
-                return {row[0] for row in connection.run("SELECT datname FROM pg_database")}
-            finally:
-                connection.close()
-
-        with scratch_databases("postgresql+asyncpg", True, Servers(), tmp_path) as env:
-            app, test = env["DATABASE_URL"], env["TEST_DATABASE_URL"]
-            assert app.startswith("postgresql+asyncpg://postgres@127.0.0.1:5432/trellis_")
-            created = {app.rsplit("/", 1)[1], test.rsplit("/", 1)[1]}
-            assert created <= names()
-        assert not created & names()
-
-    def test_mysql_databases_are_created_and_dropped(self, tmp_path: Path) -> None:
-        def names() -> set[str]:
-            connection = pymysql.connect(host="127.0.0.1", user="root", password="")
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SHOW DATABASES")
-                    return {row[0] for row in cursor.fetchall()}
-            finally:
-                connection.close()
-
-        with scratch_databases("mysql+asyncmy", True, Servers(), tmp_path) as env:
-            assert env["DATABASE_URL"].startswith("mysql+asyncmy://root@127.0.0.1:3306/trellis_")
-            created = {env["DATABASE_URL"].rsplit("/", 1)[1], env["TEST_DATABASE_URL"].rsplit("/", 1)[1]}
-            assert created <= names()
-        assert not created & names()
+    @pytest.mark.parametrize(
+        ("scheme", "server"),
+        [
+            ("postgresql+asyncpg", "postgresql+asyncpg://postgres@127.0.0.1:5432"),
+            ("mysql+asyncmy", "mysql+asyncmy://root@127.0.0.1:3306"),
+        ],
+    )
+    def test_the_app_database_is_created_and_both_are_dropped(
+        self, tmp_path: Path, scheme: str, server: str
+    ) -> None:
+        with scratch_databases(scheme, True, Servers(), tmp_path) as env:
+            app, test = env["DATABASE_URL"].rsplit("/", 1), env["TEST_DATABASE_URL"].rsplit("/", 1)
+            assert app[0] == test[0] == server
+            assert app[1] in databases(scheme)
+            assert test[1] not in databases(scheme)  # the project's suite creates it
+            execute(scheme, "CREATE DATABASE {}", test[1])
+        assert not {app[1], test[1]} & databases(scheme)
 
     def test_a_server_that_does_not_answer_is_one_clear_error(self, tmp_path: Path) -> None:
         servers = Servers(postgresql="postgresql://postgres@127.0.0.1:1/postgres")

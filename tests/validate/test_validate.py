@@ -1,5 +1,4 @@
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,13 +11,8 @@ from generator.validate import _STAGES, STEP_NAMES, Options, Report, selected_st
 from generator.validate.databases import Servers
 from generator.validate.processes import StepFailed
 from generator.validate.steps import Context
-from tests.projects import render_project
-
-
-def trellis(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd, check=False
-    )
+from tests.projects import render_project, trellis
+from tests.versions import commit_all, git
 
 
 def statuses(report: Report) -> dict[str, str]:
@@ -101,16 +95,12 @@ BREAKS = {
 
 def committed(project: Path) -> str:
     """Commit the project; its `git status`, ignored files included, to compare with later."""
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "Generated"]):
-        subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *command], cwd=project, check=True
-        )
+    commit_all(project, "Generated")
     return tree_status(project)
 
 
 def tree_status(project: Path) -> str:
-    command = ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"]
-    return subprocess.run(command, cwd=project, capture_output=True, text=True, check=True).stdout
+    return git(project, "status", "--porcelain", "--ignored", "--untracked-files=all")
 
 
 @pytest.mark.slow
@@ -195,14 +185,22 @@ def test_a_failed_install_skips_every_later_step(tmp_path: Path) -> None:
     assert '<failure message="uv sync failed' in (tmp_path / "junit.xml").read_text()
 
 
-@pytest.mark.slow
-def test_a_cached_project_uses_the_given_redis_server(tmp_path: Path) -> None:
-    project = render_project(tmp_path / "svc", {"cache": "redis"})
-    nowhere = Options(only=frozenset({"tests"}), servers=Servers(redis="redis://127.0.0.1:1/0"))
-    report = validate(project, nowhere)
-    assert statuses(report)["tests"] == "failed"
-    [failed] = report.failures
-    assert "tests/test_cache.py" in failed.output  # the matrix proves the default server passes
+def test_a_cached_project_gets_the_given_redis_server_and_a_key_prefix_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the project's steps see; the matrix proves that the default server passes."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / ".copier-answers.yml").write_text("database: none\ncache: redis\n")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    seen: list[dict[str, str]] = []
+    monkeypatch.setitem(validation.STEPS, "tests", lambda ctx: seen.append(ctx.env))
+    servers = Servers(redis="redis://127.0.0.1:6390/3")
+    report = validate(tmp_path, Options(skip=frozenset(STEP_NAMES) - {"tests"}, servers=servers))
+    assert report.passed, report.failures
+    [env] = seen
+    assert env["REDIS_URL"] == "redis://127.0.0.1:6390/3"
+    assert env["CACHE_PREFIX"].startswith("trellis-validate-")
 
 
 def test_an_interrupted_validation_leaves_later_ones_in_the_process_unaffected(

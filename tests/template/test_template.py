@@ -5,6 +5,7 @@ import pytest
 import yaml
 from pytest_copie.plugin import Copie
 
+from generator.template import load_spec
 from tests.projects import render_with_copie as render
 
 EXPECTED_FILES = [

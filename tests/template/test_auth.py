@@ -24,7 +24,7 @@ AUTH_FILES = [
     "app/repositories/refresh_token_repository.py",
     "app/schemas/auth.py",
     "app/services/auth_service.py",
-    "app/services/permissions.py",
+    "app/core/auth_settings.py",
     "tests/test_api/test_auth.py",
     "tests/test_api/test_login_limits.py",
     "tests/test_api/test_tokens.py",

@@ -37,7 +37,7 @@ def test_sql_choice_renders_its_driver_and_migrations(copie: Copie, database: st
     assert (project / "alembic.ini").is_file()
     assert (project / "alembic" / "env.py").is_file()
     assert list((project / "alembic" / "versions").glob("0001_*.py"))
-    assert f"{database}+{DRIVERS[database]}://" in (project / "app" / "core" / "config.py").read_text()
+    assert f"{database}+{DRIVERS[database]}://" in (project / "app" / "core" / "database_settings.py").read_text()
     assert "uv run alembic upgrade head" in (project / "README.md").read_text()
 
 
@@ -46,13 +46,13 @@ def test_server_choice_has_a_statement_timeout_and_documents_the_test_database(
     copie: Copie, database: str
 ) -> None:
     project = render(copie, database)
-    assert "database_statement_timeout" in (project / "app" / "core" / "config.py").read_text()
+    assert "database_statement_timeout" in (project / "app" / "core" / "database_settings.py").read_text()
     assert "TEST_DATABASE_URL" in (project / "README.md").read_text()
 
 
 def test_sqlite_has_no_statement_timeout_setting(copie: Copie) -> None:
     project = render(copie, "sqlite")
-    assert "statement_timeout" not in (project / "app" / "core" / "config.py").read_text()
+    assert "statement_timeout" not in (project / "app" / "core" / "database_settings.py").read_text()
 
 
 def test_none_has_no_sqlalchemy_at_all(copie: Copie) -> None:

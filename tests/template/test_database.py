@@ -37,7 +37,10 @@ def test_sql_choice_renders_its_driver_and_migrations(copie: Copie, database: st
     assert (project / "alembic.ini").is_file()
     assert (project / "alembic" / "env.py").is_file()
     assert list((project / "alembic" / "versions").glob("0001_*.py"))
-    assert f"{database}+{DRIVERS[database]}://" in (project / "app" / "core" / "database_settings.py").read_text()
+    assert (
+        f"{database}+{DRIVERS[database]}://"
+        in (project / "app" / "core" / "database_settings.py").read_text()
+    )
     assert "uv run alembic upgrade head" in (project / "README.md").read_text()
 
 

@@ -374,6 +374,56 @@ def _print_report(report: "UpdateReport") -> None:
         typer.echo("Review with `git status` and `git diff`, then commit.")
 
 
+add_app = typer.Typer(help="Add to a generated project.", no_args_is_help=True)
+app.add_typer(add_app, name="add")
+
+
+@add_app.command("resource", short_help="Add a resource: model, migration, schemas, service, endpoints, tests.")
+def add_resource(
+    name: Annotated[str, typer.Argument(help="Singular snake_case noun (comment)", show_default=False)],
+    directory: Annotated[Path, typer.Argument(help="The generated project", metavar="DIR")] = Path("."),
+    fields: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--field",
+            "-f",
+            help="name:type[:option...]; types str text int float decimal bool date datetime uuid "
+            "enum ref; options max=N ge=N le=N choices=a|b unique optional index (author:ref:users)",
+            show_default=False,
+            metavar="SPEC",
+        ),
+    ] = None,
+    owned: Annotated[
+        bool, typer.Option("--owned", help="Each row belongs to the signed-in user (auth only)")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Ask nothing")] = False,
+) -> None:
+    """Add a resource to a generated project: model, migration, schemas, repository, service,
+    endpoints and tests, registered in the router and the models package."""
+    from generator.add import add_resource as adding
+
+    specs = list(fields or [])
+    if not specs and not yes and sys.stdin.isatty() and sys.stdout.isatty():
+        specs = _ask_fields()
+    added = adding(directory, name, specs, owned=owned)
+    typer.echo(f"Added {added.name} to {added.project}, served at /api/v1/{added.plural}")
+    for path in added.created:
+        typer.echo(f"  A  {path}")
+    for path in added.edited:
+        typer.echo(f"  M  {path}")
+    typer.echo("Review with `git status` and `git diff`; then run the tests and commit.")
+
+
+def _ask_fields() -> list[str]:
+    typer.echo("Fields as name:type[:option...] (title:str:max=200:unique), one a line; an empty line ends.")
+    specs: list[str] = []
+    while True:
+        answer = typer.prompt(f"field {len(specs) + 1}", default="", show_default=False).strip()
+        if not answer:
+            return specs
+        specs.append(answer)
+
+
 _STEPS_HELP = "install, lint, types, tests, migrations, boot, contract"
 _Steps = Annotated[
     Optional[list[str]],  # noqa: UP045

@@ -25,7 +25,7 @@ from generator.template import TemplateSpec
 
 DISTRIBUTION = "fastapi-trellis"
 TAG_PREFIX = "v"
-_TEMPLATE_PATHS = ("copier.yml", "template")
+_TEMPLATE_PATHS = ("copier.yml", "template", "resource")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from generator.template import TemplateSpec, load_spec
 
 ANSWERS_PREFIX = ".copier-answers.resource-"
 # The resources every project has; an added one may refer to them.
-BUILT_IN = {"users": "User", "posts": "Post"}
+BUILT_IN = {"users": ("User", "user"), "posts": ("Post", "post")}
 VERSIONS = Path("alembic/versions")
 
 
@@ -70,12 +70,14 @@ def add_resource(
     check_name(name, "resource name")
     table = plural(name)
     check_name(table, "resource plural")
-    existing = {**BUILT_IN, **{str(a["resource_plural"]): str(a["resource"]) for a in added.values()}}
-    if table in existing or name in {"user", "post", *added} or table in {"auth", "health"}:
+    targets = {
+        **BUILT_IN,
+        **{str(a["resource_plural"]): (_class(str(a["resource"])), str(a["resource"])) for a in added.values()},
+    }
+    if table in targets or name in {"user", "post", *added} or table in {"auth", "health"}:
         raise UsageError(f"'{name}' exists in {project}: choose another name")
     if owned and recorded.get("auth", "none") == "none":
         raise UsageError("--owned needs authentication: the project was rendered with auth none")
-    targets = {**BUILT_IN, **{str(a["resource_plural"]): _class(str(a["resource"])) for a in added.values()}}
     fields = [parse_field(field, targets) for field in field_specs]
     names = [field["name"] for field in fields]
     duplicates = sorted({field for field in names if names.count(field) > 1})

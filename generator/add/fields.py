@@ -14,8 +14,9 @@ FLAGS = ("unique", "optional", "index")
 # Options with a value, and the types that take each.
 VALUED = {"max": ("str", "text"), "ge": ("int", "float"), "le": ("int", "float"), "choices": ("enum",)}
 DEFAULT_MAX = {"str": 255, "text": 10_000}
-# Unique or indexed TEXT needs a key prefix on MySQL; a unique yes/no or choice admits a row per value.
-NOT_UNIQUE = ("text", "bool", "enum")
+# Unique or indexed TEXT needs a key prefix on MySQL; a unique yes/no or choice admits a row per
+# value; a decimal is rounded on the way in, so that two values sent may be one stored.
+NOT_UNIQUE = ("text", "bool", "enum", "decimal")
 NOT_INDEXED = ("text",)
 # Columns every resource has, and names its code uses for itself.
 RESERVED_FIELDS = frozenset({"id", "created_at", "updated_at", "owner_id", "q", "skip", "limit", "metadata"})
@@ -49,8 +50,8 @@ def check_name(name: str, what: str) -> None:
         raise UsageError(f"{what} '{name}' is a reserved SQL word; choose another")
 
 
-def parse_field(spec: str, targets: Mapping[str, str]) -> dict[str, Any]:
-    """One `--field`; `targets` maps each table a ref may name to its model class."""
+def parse_field(spec: str, targets: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    """One `--field`; `targets` maps each table a ref may name to its model class and singular name."""
     name, _, rest = spec.partition(":")
     kind, _, raw_options = rest.partition(":")
     if not name or not kind:
@@ -67,7 +68,8 @@ def parse_field(spec: str, targets: Mapping[str, str]) -> dict[str, Any]:
         if target not in targets:
             known = ", ".join(sorted(targets))
             raise UsageError(f"--field {spec} refers to '{target or '(nothing)'}': refer to one of {known}")
-        field.update(name=f"{name}_id", target=target, model=targets[target])
+        model, singular = targets[target]
+        field.update(name=f"{name}_id", target=target, model=model, target_name=singular)
     for option in filter(None, raw_options.split(":")) if raw_options else ():
         _apply(field, option, spec)
     if kind in DEFAULT_MAX:

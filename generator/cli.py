@@ -378,7 +378,9 @@ add_app = typer.Typer(help="Add to a generated project.", no_args_is_help=True)
 app.add_typer(add_app, name="add")
 
 
-@add_app.command("resource", short_help="Add a resource: model, migration, schemas, service, endpoints, tests.")
+@add_app.command(
+    "resource", short_help="Add a resource: model, migration, schemas, service, endpoints, tests."
+)
 def add_resource(
     name: Annotated[str, typer.Argument(help="Singular snake_case noun (comment)", show_default=False)],
     directory: Annotated[Path, typer.Argument(help="The generated project", metavar="DIR")] = Path("."),

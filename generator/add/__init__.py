@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,9 +72,13 @@ def add_resource(
     check_name(table, "resource plural")
     targets = {
         **BUILT_IN,
-        **{str(a["resource_plural"]): (_class(str(a["resource"])), str(a["resource"])) for a in added.values()},
+        **{
+            str(a["resource_plural"]): (_class(str(a["resource"])), str(a["resource"]))
+            for a in added.values()
+        },
     }
-    if table in targets or name in {"user", "post", *added} or table in {"auth", "health"}:
+    singulars = {singular for _, singular in targets.values()}
+    if {name, table} & {*targets, *singulars, "auth", "health"}:
         raise UsageError(f"'{name}' exists in {project}: choose another name")
     if owned and recorded.get("auth", "none") == "none":
         raise UsageError("--owned needs authentication: the project was rendered with auth none")
@@ -192,7 +196,7 @@ def _move_in(
     clashes = [path for path in created if (project / path).exists()]
     if clashes:
         raise UsageError(f"'{name}' would overwrite {clashes[0]} in {project}: choose another name")
-    edits = {
+    edits: dict[str, Callable[[str], str]] = {
         register.ROUTER: lambda text: register.register_router(text, table),
         register.MODELS: lambda text: register.register_model(text, name, model),
     }

@@ -14,6 +14,8 @@ FLAGS = ("unique", "optional", "index")
 # Options with a value, and the types that take each.
 VALUED = {"max": ("str", "text"), "ge": ("int", "float"), "le": ("int", "float"), "choices": ("enum",)}
 DEFAULT_MAX = {"str": 255, "text": 10_000}
+# The most characters MySQL keeps in a VARCHAR or a TEXT of utf8mb4 (four bytes each).
+MAX_LENGTH = 16_383
 # Unique or indexed TEXT needs a key prefix on MySQL; a unique yes/no or choice admits a row per
 # value; a decimal is rounded on the way in, so that two values sent may be one stored.
 NOT_UNIQUE = ("text", "bool", "enum", "decimal")
@@ -25,25 +27,26 @@ CHOICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 INT_LIMITS = (-(2**31), 2**31 - 1)
 
 # Words that SQL (the standard, PostgreSQL or MySQL) reserves: no table or column is named so.
-SQL_RESERVED = frozenset(
-    """
-    add all alter analyze and any array as asc asymmetric authorization between bigint binary both by
-    call case cast check collate column constraint create cross current current_date current_role
-    current_time current_timestamp current_user database databases default delete desc describe
-    distinct div do drop else end except exists explain false fetch for foreign from full grant
-    group having in index inner insert intersect interval into is join key keys kill leading left
-    like limit lock localtime localtimestamp match natural not null of offset on only or order outer
-    over overlaps partition placing primary range read references rename replace returning revoke
-    right row rows schema select session_user show similar some symmetric table then to trailing
-    trigger true union unique update usage user using values variadic verbose when where window with
-    """.split()
-)
+_SQL_RESERVED = """
+add all alter analyze and any array as asc asymmetric authorization between bigint binary both by
+call case cast check collate column constraint create cross current current_date current_role
+current_time current_timestamp current_user database databases default delete desc describe
+distinct div do drop else end except exists explain false fetch for foreign from full grant
+group having in index inner insert intersect interval into is join key keys kill leading left
+like limit lock localtime localtimestamp match natural not null of offset on only or order outer
+over overlaps partition placing primary range read references rename replace returning revoke
+right row rows schema select session_user show similar some symmetric table then to trailing
+trigger true union unique update usage user using values variadic verbose when where window with
+"""
+SQL_RESERVED = frozenset(_SQL_RESERVED.split())
 
 
 def check_name(name: str, what: str) -> None:
     """A snake_case identifier that is no Python keyword and no reserved SQL word."""
     if not NAME.fullmatch(name):
-        raise UsageError(f"{what} '{name}' must be snake_case: lowercase letters, digits and single underscores")
+        raise UsageError(
+            f"{what} '{name}' must be snake_case: lowercase letters, digits and single underscores"
+        )
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in {"none", "true", "false"}:
         raise UsageError(f"{what} '{name}' is a Python keyword; choose another")
     if name in SQL_RESERVED:
@@ -110,8 +113,8 @@ def _apply(field: dict[str, Any], option: str, spec: str) -> None:
         field[key] = choices
         return
     number = _number(value, integer=key == "max" or kind == "int", spec=spec, key=key)
-    if key == "max" and not 1 <= number <= (16_383 if kind == "str" else 65_535 // 4):
-        raise UsageError(f"--field {spec}: max must be between 1 and {16_383 if kind == 'str' else 16_383}")
+    if key == "max" and not 1 <= number <= MAX_LENGTH:
+        raise UsageError(f"--field {spec}: max must be between 1 and {MAX_LENGTH}")
     if kind == "int" and key in ("ge", "le") and not INT_LIMITS[0] <= number <= INT_LIMITS[1]:
         raise UsageError(f"--field {spec}: {key} must fit a 32-bit integer")
     field[key] = number

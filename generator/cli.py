@@ -356,6 +356,8 @@ def _print_report(report: "UpdateReport") -> None:
     typer.echo(f"{would} {report.project} from template {report.old_version} to {report.new_version}")
     for name, (before, after) in report.answers.items():
         typer.echo(f"  {name}: {'(new question)' if before is None else before} -> {after}")
+    if report.resources:
+        typer.echo(f"Added resources brought along: {', '.join(report.resources)}")
     if report.changes:
         typer.echo("Changed files:" if not report.pretend else "Files it would change:")
         for code, path in report.changes:

@@ -251,7 +251,7 @@ def _run_update(
         copier.run_update(
             str(project),
             data=dict(data),
-            **({"answers_file": answers_file} if answers_file else {}),
+            answers_file=answers_file,
             vcs_ref=to,
             defaults=True,
             overwrite=True,

@@ -549,6 +549,13 @@ def matrix(
     postgres_url: _PostgresUrl = Servers.postgresql,
     mysql_url: _MysqlUrl = Servers.mysql,
     redis_url: _RedisUrl = Servers.redis,
+    with_resource: Annotated[
+        bool,
+        typer.Option(
+            "--with-resource",
+            help="Add two resources to each project first (every field type; owned, referring to it)",
+        ),
+    ] = False,
 ) -> None:
     """Validate every preset and a pairwise covering set of option combinations."""
     from generator import display
@@ -576,6 +583,7 @@ def matrix(
             options=options,
             keep=keep,
             listener=listener,
+            with_resource=with_resource,
         )
     display.print_summary(report, live)
     typer.echo(f"reports: {', '.join(str(path) for path in report.reports)}")

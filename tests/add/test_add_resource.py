@@ -6,23 +6,10 @@ import pytest
 import yaml
 
 from generator.add import add_resource, alembic_head, resources
+from generator.add.sample import EVERY_TYPE
 from generator.errors import UsageError
 from tests.projects import render_project, trellis
 from tests.test_cli import assert_one_line_error
-
-EVERY_TYPE = [
-    "title:str:max=200:unique",
-    "pages:int:ge=1:le=5000",
-    "summary:text:optional",
-    "published:bool",
-    "price:decimal",
-    "rating:float:ge=0:le=5",
-    "released:date:optional",
-    "seen_at:datetime:index",
-    "code:uuid:unique",
-    "genre:enum:choices=fiction|science|poetry:index",
-    "author:ref:users:optional",
-]
 
 
 def git(project: Path, *args: str) -> str:

@@ -171,7 +171,7 @@ def _render(spec: TemplateSpec, staging: Path, data: Mapping[str, Any], answers:
 
     source = origin.template_source(spec)
     try:
-        with origin.rendering_copy(spec.root) as root:
+        with origin.rendering_copy(spec.root, origin.RESOURCE_PATHS) as root:
             copier.run_copy(
                 str(root),
                 str(staging),

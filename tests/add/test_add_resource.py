@@ -166,3 +166,27 @@ def test_the_command_says_what_it_added(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "served at /api/v1/comments" in result.stdout
     assert "  M  app/api/v1/router.py" in result.stdout
+
+
+def test_the_matrix_adds_the_pair_before_it_validates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import matrix
+    from generator.matrix.combinations import Combination
+    from generator.validate import Report
+
+    seen: list[Path] = []
+
+    def validated(project: Path, *_: object, **__: object) -> Report:
+        seen.append(project)
+        return Report(str(project), (), 0.0)
+
+    monkeypatch.setattr("generator.matrix.validation.validate", validated)
+    answers = {"database": "sqlite", "auth": "jwt"}
+    combination = Combination("sqlite-jwt", answers, answers)
+    report = matrix.run_matrix([combination], jobs=1, workdir=tmp_path, keep=True, with_resource=True)
+    assert report.passed
+    [project] = seen
+    answers = yaml.safe_load((project / ".copier-answers.resource-review.yml").read_text())
+    assert answers["resource_owned"] is True
+    assert git(project, "status", "--porcelain") == ""

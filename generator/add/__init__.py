@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -95,6 +96,7 @@ def add_resource(
         data.update(resource_revision=_next_revision(project / VERSIONS, head), resource_down_revision=head)
     with _staging() as staging:
         _render(spec, staging, data, answers_file(name))
+        _format(staging, project)
         return _move_in(project, staging, name, table, _class(name), recorded)
 
 
@@ -187,6 +189,36 @@ def _render(spec: TemplateSpec, staging: Path, data: Mapping[str, Any], answers:
     except copier.errors.CopierError as exc:
         raise TrellisError(one_line(exc)) from None
     origin.record(staging, answers, source)
+
+
+def _ruff() -> str | None:
+    try:
+        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+    except ImportError:
+        return shutil.which("ruff")
+    return str(find_ruff_bin())
+
+
+def _format(staging: Path, project: Path) -> None:
+    """The template lays its code out as ruff format does for names of ordinary length; a long
+    resource or field name can still need a line broken elsewhere. Where ruff is at hand, the
+    rendered files are formatted with the project's own settings."""
+    ruff = _ruff()
+    sources = [str(path.relative_to(staging)) for path in staging.rglob("*.py")]
+    if ruff is None or not sources or not (project / "pyproject.toml").is_file():
+        return
+    config = staging / "pyproject.toml"
+    shutil.copy2(project / "pyproject.toml", config)
+    try:
+        subprocess.run(
+            [ruff, "format", "--quiet", "--no-cache", *sources],
+            cwd=staging,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        config.unlink()
 
 
 def _move_in(

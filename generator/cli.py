@@ -384,7 +384,9 @@ app.add_typer(add_app, name="add")
     "resource", short_help="Add a resource: model, migration, schemas, service, endpoints, tests."
 )
 def add_resource(
-    name: Annotated[str, typer.Argument(help="Singular snake_case noun (comment)", show_default=False)],
+    name: Annotated[
+        str, typer.Argument(help="Singular snake_case noun (comment)", show_default=False, metavar="NAME")
+    ],
     directory: Annotated[Path, typer.Argument(help="The generated project", metavar="DIR")] = Path("."),
     fields: Annotated[
         Optional[list[str]],  # noqa: UP045

@@ -356,6 +356,8 @@ def _print_report(report: "UpdateReport") -> None:
     typer.echo(f"{would} {report.project} from template {report.old_version} to {report.new_version}")
     for name, (before, after) in report.answers.items():
         typer.echo(f"  {name}: {'(new question)' if before is None else before} -> {after}")
+    if report.resources:
+        typer.echo(f"Added resources brought along: {', '.join(report.resources)}")
     if report.changes:
         typer.echo("Changed files:" if not report.pretend else "Files it would change:")
         for code, path in report.changes:
@@ -372,6 +374,60 @@ def _print_report(report: "UpdateReport") -> None:
             typer.echo(f"  {path}  (your changes that did not apply: redo them by hand, then delete it)")
     elif not report.pretend and report.changes:
         typer.echo("Review with `git status` and `git diff`, then commit.")
+
+
+add_app = typer.Typer(help="Add to a generated project.", no_args_is_help=True)
+app.add_typer(add_app, name="add")
+
+
+@add_app.command(
+    "resource", short_help="Add a resource: model, migration, schemas, service, endpoints, tests."
+)
+def add_resource(
+    name: Annotated[
+        str, typer.Argument(help="Singular snake_case noun (comment)", show_default=False, metavar="NAME")
+    ],
+    directory: Annotated[Path, typer.Argument(help="The generated project", metavar="DIR")] = Path("."),
+    fields: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--field",
+            "-f",
+            help="name:type[:option...]; types str text int float decimal bool date datetime uuid "
+            "enum ref; options max=N ge=N le=N choices=a|b unique optional index (author:ref:users)",
+            show_default=False,
+            metavar="SPEC",
+        ),
+    ] = None,
+    owned: Annotated[
+        bool, typer.Option("--owned", help="Each row belongs to the signed-in user (auth only)")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Ask nothing")] = False,
+) -> None:
+    """Add a resource to a generated project: model, migration, schemas, repository, service,
+    endpoints and tests, registered in the router and the models package."""
+    from generator.add import add_resource as adding
+
+    specs = list(fields or [])
+    if not specs and not yes and sys.stdin.isatty() and sys.stdout.isatty():
+        specs = _ask_fields()
+    added = adding(directory, name, specs, owned=owned)
+    typer.echo(f"Added {added.name} to {added.project}, served at /api/v1/{added.plural}")
+    for path in added.created:
+        typer.echo(f"  A  {path}")
+    for path in added.edited:
+        typer.echo(f"  M  {path}")
+    typer.echo("Review with `git status` and `git diff`; then run the tests and commit.")
+
+
+def _ask_fields() -> list[str]:
+    typer.echo("Fields as name:type[:option...] (title:str:max=200:unique), one a line; an empty line ends.")
+    specs: list[str] = []
+    while True:
+        answer = typer.prompt(f"field {len(specs) + 1}", default="", show_default=False).strip()
+        if not answer:
+            return specs
+        specs.append(answer)
 
 
 _STEPS_HELP = "install, lint, types, tests, migrations, boot, contract"
@@ -495,6 +551,13 @@ def matrix(
     postgres_url: _PostgresUrl = Servers.postgresql,
     mysql_url: _MysqlUrl = Servers.mysql,
     redis_url: _RedisUrl = Servers.redis,
+    with_resource: Annotated[
+        bool,
+        typer.Option(
+            "--with-resource",
+            help="Add two resources to each project first (every field type; owned, referring to it)",
+        ),
+    ] = False,
 ) -> None:
     """Validate every preset and a pairwise covering set of option combinations."""
     from generator import display
@@ -523,6 +586,7 @@ def matrix(
             keep=keep,
             listener=listener,
             spec=spec,
+            with_resource=with_resource,
         )
     display.print_summary(report, live)
     typer.echo(f"reports: {', '.join(str(path) for path in report.reports)}")

@@ -77,6 +77,21 @@ class Repository:
         output = git(path, "ls-files", "--others", "-z", "--", "*.rej")
         return sorted(name for name in output.split("\0") if name)
 
+    def head(self) -> str:
+        return git(self.root, "rev-parse", "HEAD").strip()
+
+    def commit_all(self, message: str) -> None:
+        """Commit everything as it is, as a step to undo later (`undo_commits`)."""
+        git(self.root, "add", "-A")
+        identity = ("-c", "user.name=trellis", "-c", "user.email=trellis@localhost")
+        git(self.root, *identity, "commit", "--quiet", "--allow-empty", "--no-verify", "-m", message)
+
+    def undo_commits(self, base: str, *, keep_index: bool) -> None:
+        """Back to `base`, every change since left in the files (and in the index with `keep_index`)."""
+        git(self.root, "reset", "--quiet", "--soft", base)
+        if not keep_index:
+            git(self.root, "reset", "--quiet")
+
     @contextmanager
     def scratch_clone(self) -> Iterator[Repository]:
         """A throwaway clone of the committed state, sharing this repository's objects."""

@@ -25,7 +25,9 @@ from generator.template import TemplateSpec
 
 DISTRIBUTION = "fastapi-trellis"
 TAG_PREFIX = "v"
-_TEMPLATE_PATHS = ("copier.yml", "template")
+_TEMPLATE_PATHS = ("copier.yml", "template", "resource")
+# What rendering a resource reads: the questions and resource/ (its files and their macros).
+RESOURCE_PATHS = ("copier.yml", "resource")
 
 
 @dataclass(frozen=True)
@@ -83,13 +85,14 @@ def _git(root: Path, *args: str) -> str | None:
 
 
 @contextmanager
-def rendering_copy(root: Path) -> Iterator[Path]:
+def rendering_copy(root: Path, paths: tuple[str, ...] = _TEMPLATE_PATHS) -> Iterator[Path]:
     """A plain folder to render from. Copier clones a git checkout before rendering; copying
-    the files git would see (tracked and untracked, not ignored) gives the same files, faster."""
+    the files git would see (tracked and untracked, not ignored) gives the same files, faster;
+    `paths` can narrow them to what one render reads."""
     if not is_git_root(root):
         yield root
         return
-    listed = _git(root, "ls-files", "-z", "-co", "--exclude-standard", "--", *_TEMPLATE_PATHS)
+    listed = _git(root, "ls-files", "-z", "-co", "--exclude-standard", "--", *paths)
     if listed is None:
         yield root
         return

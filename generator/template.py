@@ -138,6 +138,7 @@ def _load_spec(root: Path) -> TemplateSpec:
     config = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
     trellis = config.get("_trellis", {})
     flags: dict[str, str] = trellis.get("flags", {})
+    resource_questions = set(trellis.get("resource_questions") or ())
     questions = tuple(
         Question(
             name=name,
@@ -150,7 +151,10 @@ def _load_spec(root: Path) -> TemplateSpec:
             validator=spec.get("validator"),
         )
         for name, spec in config.items()
-        if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False
+        if not name.startswith("_")
+        and isinstance(spec, dict)
+        and spec.get("when") is not False
+        and name not in resource_questions
     )
     computed = {
         name: (spec.get("type", "str"), spec.get("default"))

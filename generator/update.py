@@ -43,6 +43,8 @@ class Report:
     """uv.lock was resolved again and changed, the update having changed pyproject.toml."""
     warnings: tuple[str, ...] = ()
     """What the owner should know that is no failure: an untagged template, a lock that failed."""
+    resources: tuple[str, ...] = ()
+    """The resources `trellis add resource` added, brought to the same version."""
 
     @property
     def conflicted(self) -> bool:
@@ -94,10 +96,12 @@ def update(
             report = _update(
                 project, repository, before, answers_file, to, data or {}, conflict, pretend=False
             )
+            report = _with_resources(report, repository, answers_file, conflict)
             return _relocked(report) if lock and _needs_lock(report) else report
         with repository.scratch_clone() as clone:
             target = clone.root / project.relative_to(repository.root)
             report = _update(target, clone, before, answers_file, to, data or {}, conflict, pretend=True)
+            report = _with_resources(report, clone, answers_file, conflict)
             return replace(report, project=project)
 
 
@@ -132,6 +136,46 @@ def _update(
         answers=answers,
         pretend=pretend,
         warnings=(untagged,) if said else (),
+    )
+
+
+# Each resource `trellis add resource` added records its answers in a file of its own.
+RESOURCE_ANSWERS = ".copier-answers.resource-*.yml"
+
+
+def _with_resources(report: Report, repository: Repository, answers_file: str, conflict: str) -> Report:
+    """Bring each added resource to the version the project now records, with its answers.
+
+    Copier updates one answers file at a time, in a clean repository: what each update changed
+    is committed on the way and the commits undone at the end, leaving every change uncommitted.
+    """
+    project = report.project
+    files = sorted(path.name for path in project.glob(RESOURCE_ANSWERS))
+    if not files:
+        return report
+    if report.conflicted:
+        skipped = "the added resources were not updated: resolve the conflicts, commit, and update again"
+        return replace(report, warnings=(*report.warnings, skipped))
+    answers = _recorded_answers(project, answers_file)
+    data = {name: value for name, value in answers.items() if not name.startswith("_")}
+    base = repository.head()
+    updated: list[str] = []
+    try:
+        for name in files:
+            repository.commit_all("trellis update: step")
+            with _left_out(_NO_TAGS):
+                _run_update(project, answers, str(answers["_commit"]), data, conflict, answers_file=name)
+            updated.append(name.removeprefix(".copier-answers.resource-").removesuffix(".yml"))
+            if repository.unmerged(project) or repository.rejects(project):
+                break
+    finally:
+        repository.undo_commits(base, keep_index=bool(repository.unmerged(project)))
+    return replace(
+        report,
+        changes=tuple(repository.changes(project)),
+        conflicts=tuple(repository.unmerged(project)),
+        rejects=tuple(repository.rejects(project)),
+        resources=tuple(updated),
     )
 
 
@@ -191,7 +235,13 @@ def _left_out(line: str) -> Iterator[list[bool]]:
 
 
 def _run_update(
-    project: Path, before: dict[str, Any], to: str | None, data: Mapping[str, Any], conflict: str
+    project: Path,
+    before: dict[str, Any],
+    to: str | None,
+    data: Mapping[str, Any],
+    conflict: str,
+    *,
+    answers_file: str | None = None,
 ) -> None:
     import copier  # imported here: copier is slow to import and `--help` must stay fast
     from plumbum import ProcessExecutionError  # how copier reports a failed git command
@@ -201,6 +251,7 @@ def _run_update(
         copier.run_update(
             str(project),
             data=dict(data),
+            answers_file=answers_file,
             vcs_ref=to,
             defaults=True,
             overwrite=True,

@@ -17,7 +17,7 @@ from generator.template import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD, NEW = "v0.1.0", "v0.2.0"
-COPIED = ("copier.yml", "template", "presets", ".gitignore")
+COPIED = ("copier.yml", "template", "resource", "presets", ".gitignore")
 
 OLD_HEADING, NEW_HEADING = "## Testing", "## Test it"
 ADDED_SOURCE, ADDED = "app/main.py.jinja", "app/main.py"

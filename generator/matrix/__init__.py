@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import validate as validation
+from generator.add.sample import add_pair
 from generator.errors import TrellisError
 from generator.matrix.combinations import (
     Combination,
@@ -81,8 +82,10 @@ def run_matrix(
     keep: bool = False,
     listener: MatrixListener | None = None,
     spec: TemplateSpec | None = None,
+    with_resource: bool = False,
 ) -> MatrixReport:
-    """Validate each combination in WORKDIR/NAME, then write matrix.md and junit.xml to `report_dir`.
+    """Validate each combination in WORKDIR/NAME, then write matrix.md and junit.xml to `report_dir`;
+    `with_resource` adds the pair of resources of generator/add/sample.py to each first.
 
     Passed projects are removed unless `keep`; without a `workdir`, a temporary one is made,
     and removed when nothing in it is left to look at."""
@@ -96,7 +99,8 @@ def run_matrix(
     def one(combination: Combination) -> Outcome:
         if listener:
             listener(combination, None)
-        outcome = _validate_one(combination, workdir / combination.name, options, spec, processes)
+        project = workdir / combination.name
+        outcome = _validate_one(combination, project, options, spec, processes, with_resource)
         if outcome.passed and not keep:
             shutil.rmtree(workdir / combination.name, ignore_errors=True)
         if listener:
@@ -135,6 +139,7 @@ def _validate_one(
     options: validation.Options | None,
     spec: TemplateSpec,
     processes: Processes,
+    with_resource: bool = False,
 ) -> Outcome:
     start = time.monotonic()
     try:
@@ -142,6 +147,8 @@ def _validate_one(
             shutil.rmtree(project)
         with _RENDER_LOCK:
             render(project, combination.data, spec=spec)
+            if with_resource:
+                add_pair(project, spec)
     except TrellisError as exc:
         step = validation.StepResult("render", "failed", time.monotonic() - start, exc.message)
         return Outcome(combination, validation.Report(str(project), (step,), step.seconds))

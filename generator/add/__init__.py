@@ -1,0 +1,258 @@
+"""`trellis add resource`: render resource/template/ into a generated project and register it
+there, all or nothing.
+
+The resource template lives in this repository beside template/ (copier.yml picks it with a
+templated `_subdirectory`), so a resource records the same `_src_path` and `_commit` as the
+project, in an answers file of its own, and `copier update -a` brings it to a newer version.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import origin
+from generator.add import register
+from generator.add.fields import check_name, parse_field, plural
+from generator.errors import TrellisError, UsageError, one_line
+from generator.git import Repository
+from generator.template import TemplateSpec, load_spec
+
+ANSWERS_PREFIX = ".copier-answers.resource-"
+# The resources every project has; an added one may refer to them.
+BUILT_IN = {"users": ("User", "user"), "posts": ("Post", "post")}
+VERSIONS = Path("alembic/versions")
+
+
+@dataclass(frozen=True)
+class Added:
+    project: Path
+    name: str
+    plural: str
+    created: tuple[str, ...]
+    edited: tuple[str, ...]
+
+
+def answers_file(name: str) -> str:
+    return f"{ANSWERS_PREFIX}{name}.yml"
+
+
+def resources(project: Path) -> dict[str, dict[str, Any]]:
+    """The resources added to `project` so far: their recorded answers by name."""
+    found = {}
+    for path in sorted(project.glob(f"{ANSWERS_PREFIX}*.yml")):
+        answers = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if isinstance(answers, dict) and answers.get("resource"):
+            found[str(answers["resource"])] = answers
+    return found
+
+
+def add_resource(
+    project: Path,
+    name: str,
+    field_specs: Sequence[str],
+    *,
+    owned: bool = False,
+    spec: TemplateSpec | None = None,
+) -> Added:
+    spec = spec or load_spec()
+    project = project.expanduser().resolve()
+    recorded = project_answers(project, spec.answers_file)
+    added = resources(project)
+    check_name(name, "resource name")
+    table = plural(name)
+    check_name(table, "resource plural")
+    targets = {
+        **BUILT_IN,
+        **{
+            str(a["resource_plural"]): (_class(str(a["resource"])), str(a["resource"]))
+            for a in added.values()
+        },
+    }
+    singulars = {singular for _, singular in targets.values()}
+    if {name, table} & {*targets, *singulars, "auth", "health"}:
+        raise UsageError(f"'{name}' exists in {project}: choose another name")
+    if owned and recorded.get("auth", "none") == "none":
+        raise UsageError("--owned needs authentication: the project was rendered with auth none")
+    fields = [parse_field(field, targets) for field in field_specs]
+    names = [field["name"] for field in fields]
+    duplicates = sorted({field for field in names if names.count(field) > 1})
+    if duplicates:
+        raise UsageError(f"field '{duplicates[0]}' is given twice")
+    _require_clean(project)
+    data: dict[str, Any] = {key: value for key, value in recorded.items() if not key.startswith("_")}
+    data.update(resource=name, resource_plural=table, resource_fields=fields, resource_owned=owned)
+    if recorded.get("database", "none") != "none":
+        head = alembic_head(project / VERSIONS)
+        data.update(resource_revision=_next_revision(project / VERSIONS, head), resource_down_revision=head)
+    with _staging() as staging:
+        _render(spec, staging, data, answers_file(name))
+        _format(staging, project)
+        return _move_in(project, staging, name, table, _class(name), recorded)
+
+
+def project_answers(project: Path, answers_file: str) -> dict[str, Any]:
+    path = project / answers_file
+    if not project.is_dir() or not path.is_file():
+        raise UsageError(f"'{project}' is not a trellis project: it has no {answers_file}")
+    try:
+        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path} is not valid YAML: {one_line(exc, keep='first')}") from None
+    if not isinstance(answers, dict) or "database" not in answers or not (project / "app").is_dir():
+        raise UsageError(f"'{project}' is not a trellis project: {answers_file} records no trellis answers")
+    return answers
+
+
+def _class(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _require_clean(project: Path) -> None:
+    repository = Repository.containing(project)
+    if repository is None:
+        raise UsageError(f"'{project}' is not in a git repository: commit the project first")
+    dirty = repository.changes(project)
+    if dirty:
+        shown = ", ".join(path for _, path in dirty[:3]) + (", ..." if len(dirty) > 3 else "")
+        raise UsageError(f"'{project}' has uncommitted changes ({shown}): commit or stash them first")
+
+
+_REVISION = re.compile(r"^revision(?::[^=]*)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision(?::[^=]*)? = (?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE)
+
+
+def _revisions(versions: Path) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for path in sorted(versions.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(text), _DOWN.search(text)
+        if revision and down:
+            found[revision.group(1)] = down.group(1)
+    return found
+
+
+def alembic_head(versions: Path) -> str:
+    """The one revision no other revises; a project with several heads must merge them first."""
+    revisions = _revisions(versions)
+    heads = sorted(set(revisions) - {down for down in revisions.values() if down})
+    if len(heads) != 1:
+        raise UsageError(
+            f"{versions} has {len(heads)} Alembic heads ({', '.join(heads) or 'none'}): "
+            "a new table follows exactly one (`alembic merge heads` first)"
+        )
+    return heads[0]
+
+
+def _next_revision(versions: Path, head: str) -> str:
+    numbers = [int(revision) for revision in _revisions(versions) if revision.isdigit()]
+    candidate = f"{max(numbers, default=0) + 1:04d}"
+    return candidate if candidate not in _revisions(versions) else f"{head}_1"
+
+
+@contextmanager
+def _staging() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="trellis-resource-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _render(spec: TemplateSpec, staging: Path, data: Mapping[str, Any], answers: str) -> None:
+    import copier  # imported here: copier is slow to import and `--help` must stay fast
+
+    source = origin.template_source(spec)
+    try:
+        with origin.rendering_copy(spec.root, origin.RESOURCE_PATHS) as root:
+            copier.run_copy(
+                str(root),
+                str(staging),
+                data=dict(data),
+                answers_file=answers,
+                defaults=True,
+                overwrite=True,
+                quiet=True,
+                unsafe=False,
+            )
+    except ValueError as exc:
+        raise UsageError(one_line(exc)) from None
+    except copier.errors.CopierError as exc:
+        raise TrellisError(one_line(exc)) from None
+    origin.record(staging, answers, source)
+
+
+def _ruff() -> str | None:
+    try:
+        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+    except ImportError:
+        return shutil.which("ruff")
+    return str(find_ruff_bin())
+
+
+def _format(staging: Path, project: Path) -> None:
+    """The template lays its code out as ruff format does for names of ordinary length; a long
+    resource or field name can still need a line broken elsewhere. Where ruff is at hand, the
+    rendered files are formatted with the project's own settings."""
+    ruff = _ruff()
+    sources = [str(path.relative_to(staging)) for path in staging.rglob("*.py")]
+    if ruff is None or not sources or not (project / "pyproject.toml").is_file():
+        return
+    config = staging / "pyproject.toml"
+    shutil.copy2(project / "pyproject.toml", config)
+    try:
+        subprocess.run(
+            [ruff, "format", "--quiet", "--no-cache", *sources],
+            cwd=staging,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        config.unlink()
+
+
+def _move_in(
+    project: Path, staging: Path, name: str, table: str, model: str, recorded: Mapping[str, Any]
+) -> Added:
+    created = sorted(str(path.relative_to(staging)) for path in staging.rglob("*") if path.is_file())
+    clashes = [path for path in created if (project / path).exists()]
+    if clashes:
+        raise UsageError(f"'{name}' would overwrite {clashes[0]} in {project}: choose another name")
+    edits: dict[str, Callable[[str], str]] = {
+        register.ROUTER: lambda text: register.register_router(text, table),
+        register.MODELS: lambda text: register.register_model(text, name, model),
+    }
+    if recorded.get("database", "none") == "none":
+        edits[register.STORE] = lambda text: register.register_store(text, table, model)
+    originals = {}
+    for path in edits:
+        if not (project / path).is_file():
+            raise UsageError(f"'{project}' has no {path}: cannot register the resource")
+        originals[path] = (project / path).read_text(encoding="utf-8")
+    changed = {path: edit(originals[path]) for path, edit in edits.items()}
+    written: list[Path] = []
+    try:
+        for path in created:
+            target = project / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(staging / path, target)
+            written.append(target)
+        for path, text in changed.items():
+            (project / path).write_text(text, encoding="utf-8")
+    except BaseException:
+        for target in written:
+            target.unlink(missing_ok=True)
+        for path, text in originals.items():
+            (project / path).write_text(text, encoding="utf-8")
+        raise
+    return Added(project, name, table, tuple(created), tuple(sorted(changed)))

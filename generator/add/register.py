@@ -1,0 +1,86 @@
+"""The few lines `trellis add resource` writes into files the project already has, so that a
+reader of each sees every resource: the API router, the models package, the in-memory store."""
+
+from __future__ import annotations
+
+import re
+
+from generator.errors import UsageError
+
+LINE_LENGTH = 110  # the generated project's ruff line-length
+ROUTER = "app/api/v1/router.py"
+MODELS = "app/db/models/__init__.py"
+STORE = "app/db/store.py"
+
+
+def layout(head: str, items: list[str], *, open_: str = "(", close: str = ")", indent: str = "") -> str:
+    """`head(items)` as ruff format lays it out: one line, the items on a line of their own, or
+    one item a line with a trailing comma."""
+    joined = ", ".join(items)
+    one = f"{indent}{head}{open_}{joined}{close}"
+    if len(one) <= LINE_LENGTH:
+        return one
+    if len(f"{indent}    {joined}") <= LINE_LENGTH:
+        return f"{indent}{head}{open_}\n{indent}    {joined}\n{indent}{close}"
+    lines = "".join(f"{indent}    {item},\n" for item in items)
+    return f"{indent}{head}{open_}\n{lines}{indent}{close}"
+
+
+def _import_names(text: str, module: str, path: str) -> tuple[re.Match[str], list[str]]:
+    pattern = re.compile(rf"^from {re.escape(module)} import (\(\s*[^)]*\)|[^\n(]+)$", re.MULTILINE)
+    found = pattern.search(text)
+    if found is None:
+        raise UsageError(f"{path} has no `from {module} import ...` line to register the resource in")
+    names = [name.strip() for name in found.group(1).strip("()").replace("\n", " ").split(",")]
+    return found, [name for name in names if name]
+
+
+def _with_import(text: str, module: str, name: str, path: str) -> str:
+    found, names = _import_names(text, module, path)
+    line = layout(f"from {module} import ", sorted({*names, name}, key=_isort_key), open_="", close="")
+    if "\n" in line:
+        line = layout(f"from {module} import ", sorted({*names, name}, key=_isort_key))
+    return text[: found.start()] + line + text[found.end() :]
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """ruff's isort order within one import: CONSTANTS, then Classes, then the rest."""
+    if name.isupper():
+        return 0, name
+    return (1, name) if name[:1].isupper() else (2, name)
+
+
+def register_router(text: str, plural: str) -> str:
+    text = _with_import(text, "app.api.v1.endpoints", plural, ROUTER)
+    includes = list(re.finditer(r"^api_router\.include_router\([^\n]*\)$", text, re.MULTILINE))
+    if not includes:
+        raise UsageError(f"{ROUTER} includes no router: cannot register the resource in it")
+    end = includes[-1].end()
+    return f"{text[:end]}\napi_router.include_router({plural}.router){text[end:]}"
+
+
+def register_model(text: str, module: str, model: str) -> str:
+    lines = text.splitlines()
+    imports = [i for i, line in enumerate(lines) if line.startswith("from app.db.models.")]
+    if not imports:
+        raise UsageError(f"{MODELS} imports no model: cannot register the resource in it")
+    new = f"from app.db.models.{module} import {model}"
+    block = sorted([lines[i] for i in imports] + [new])
+    lines[imports[0] : imports[-1] + 1] = block
+    text = "\n".join(lines) + "\n"
+    found = re.search(r"^__all__ = \[([^\]]*)\]$", text, re.MULTILINE)
+    if found is None:
+        raise UsageError(f"{MODELS} has no __all__ list: cannot register the resource in it")
+    names = [name.strip().strip("\"'") for name in found.group(1).split(",") if name.strip()]
+    items = [f'"{name}"' for name in sorted({*names, model}, key=_isort_key)]
+    listed = layout("__all__ = ", items, open_="[", close="]")
+    return text[: found.start()] + listed + text[found.end() :]
+
+
+def register_store(text: str, plural: str, model: str) -> str:
+    text = _with_import(text, "app.db.models", model, STORE)
+    tables = list(re.finditer(r"^(\s+)self\.\w+ = Table\[\w+\]\(\)$", text, re.MULTILINE))
+    if not tables:
+        raise UsageError(f"{STORE} has no tables: cannot register the resource in it")
+    last = tables[-1]
+    return f"{text[: last.end()]}\n{last.group(1)}self.{plural} = Table[{model}](){text[last.end() :]}"

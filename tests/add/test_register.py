@@ -1,0 +1,68 @@
+from generator.add import register
+
+ROUTER = """from fastapi import APIRouter
+
+from app.api.v1.endpoints import auth, posts, users
+
+api_router = APIRouter()
+api_router.include_router(auth.router)
+api_router.include_router(users.router)
+api_router.include_router(posts.router)
+"""
+
+MODELS = """from app.db.models.post import Post
+from app.db.models.user import User
+
+__all__ = ["Post", "User"]
+"""
+
+STORE = """from app.db.models import Post, User
+
+
+class Store:
+    def __init__(self) -> None:
+        self.users = Table[User]()
+        self.posts = Table[Post]()
+"""
+
+
+def test_the_router_imports_and_includes_the_resource_last() -> None:
+    text = register.register_router(ROUTER, "comments")
+    assert "from app.api.v1.endpoints import auth, comments, posts, users\n" in text
+    assert text.endswith(
+        "api_router.include_router(posts.router)\napi_router.include_router(comments.router)\n"
+    )
+
+
+def test_the_models_package_imports_and_exports_the_model_in_order() -> None:
+    text = register.register_model(MODELS, "comment", "Comment")
+    assert text == (
+        "from app.db.models.comment import Comment\n"
+        "from app.db.models.post import Post\n"
+        "from app.db.models.user import User\n"
+        "\n"
+        '__all__ = ["Comment", "Post", "User"]\n'
+    )
+
+
+def test_the_store_gets_a_table() -> None:
+    text = register.register_store(STORE, "comments", "Comment")
+    assert text.startswith("from app.db.models import Comment, Post, User\n")
+    assert text.endswith("        self.posts = Table[Post]()\n        self.comments = Table[Comment]()\n")
+
+
+def test_a_long_import_is_wrapped_as_ruff_wraps_it() -> None:
+    names = [f"resource_number_{i}" for i in range(8)]
+    router = ROUTER.replace("auth, posts, users", ", ".join(names))
+    text = register.register_router(router, "comments")
+    assert "from app.api.v1.endpoints import (\n    comments,\n    resource_number_0,\n" in text
+    again = register.register_router(text, "notes")
+    assert "    comments,\n    notes,\n    resource_number_0,\n" in again
+
+
+def test_layout_picks_the_shortest_form_that_fits() -> None:
+    assert register.layout("f", ["a", "b"]) == "f(a, b)"
+    middle = register.layout("call", ["x" * 52, "y" * 52])
+    assert middle == f"call(\n    {'x' * 52}, {'y' * 52}\n)"
+    exploded = register.layout("call", ["x" * 60, "y" * 60])
+    assert exploded == f"call(\n    {'x' * 60},\n    {'y' * 60},\n)"

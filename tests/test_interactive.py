@@ -5,12 +5,16 @@ import os
 import pty
 import select
 import struct
+import subprocess
 import sys
 import termios
 import time
 from pathlib import Path
 
+import yaml
+
 from generator.template import load_spec
+from tests.projects import render_project
 
 CTRL_C = b"\x03"
 
@@ -63,3 +67,19 @@ def test_ctrl_c_at_a_prompt_leaves_nothing_behind(tmp_path: Path) -> None:
     assert exit_code == 130, output
     assert "Traceback" not in output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_add_resource_asks_for_fields_until_an_empty_line(tmp_path: Path) -> None:
+    project = render_project(tmp_path / "svc", {"database": "sqlite", "auth": "none"})
+    identity = ("-c", "user.name=t", "-c", "user.email=t@example.com")
+    for command in (("init", "-q"), ("add", "-A"), (*identity, "commit", "-qm", "Generated project")):
+        subprocess.run(["git", *command], cwd=project, check=True, capture_output=True)
+    exit_code, output = run_at_terminal(
+        ["add", "resource", "book", str(project)],
+        keys=b"title:str:max=80\rpages:int:ge=1\r\r",
+        after=b"field 1",
+    )
+    assert exit_code == 0, output
+    assert "field 3" in output  # the third prompt took the empty line that ended the list
+    answers = yaml.safe_load((project / ".copier-answers.resource-book.yml").read_text())
+    assert [field["name"] for field in answers["resource_fields"]] == ["title", "pages"]

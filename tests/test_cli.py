@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from generator import cli
+from generator import update as updating
 from generator.matrix import combinations
 from generator.template import load_spec
+from generator.update import Report as UpdateReport
 from tests.conftest import ROOT
 from tests.projects import answers_of, assert_one_line_error, trellis
 
@@ -317,3 +320,88 @@ class TestMatrixCommand:
         assert result.stderr.strip().splitlines() == [result.stderr.strip()]
         assert fragment in result.stderr
         assert "Traceback" not in result.stderr
+
+
+class TestUpdatePrinting:
+    """How `trellis update` tells the verb's report, from reports made here: tests/test_update.py
+    runs the verb itself, and the command end to end."""
+
+    def run_update(
+        self, report: UpdateReport, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> tuple[int, str, str]:
+        monkeypatch.setattr(updating, "update", lambda *args, **kwargs: report)
+        monkeypatch.setattr(sys, "argv", ["trellis", "update", str(report.project)])
+        code = 0
+        try:
+            cli.main()  # returns on success, as the console script does
+        except SystemExit as exited:
+            code = int(exited.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    def test_a_relocked_update_with_a_new_question(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        report = UpdateReport(
+            project=tmp_path,
+            old_version="v0.1.0",
+            new_version="v0.2.0",
+            changes=(("M", "pyproject.toml"), ("M", "uv.lock")),
+            conflicts=(),
+            rejects=(),
+            answers={"metrics": (False, True), "tracing": (None, "otlp")},
+            relocked=True,
+            resources=("book",),
+        )
+        code, out, err = self.run_update(report, monkeypatch, capsys)
+        assert (code, err) == (0, "")
+        assert out == (
+            f"Updated {tmp_path} from template v0.1.0 to v0.2.0\n"
+            "  metrics: False -> True\n"
+            "  tracing: (new question) -> otlp\n"
+            "Added resources brought along: book\n"
+            "Changed files:\n"
+            "  M  pyproject.toml\n"
+            "  M  uv.lock\n"
+            "Re-locked uv.lock: the update changed the project's dependencies.\n"
+            "Review with `git status` and `git diff`, then commit.\n"
+        )
+
+    def test_a_pretend_update_with_conflicts_and_a_warning(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        report = UpdateReport(
+            project=tmp_path,
+            old_version="v0.1.0",
+            new_version="v0.2.0",
+            changes=(("UU", "README.md"), ("??", "app/main.py")),
+            conflicts=("README.md",),
+            rejects=("app/core/config.py.rej",),
+            pretend=True,
+            warnings=("the template has no version tags",),
+        )
+        code, out, err = self.run_update(report, monkeypatch, capsys)
+        assert code == 1
+        assert err == (
+            "trellis: warning: the template has no version tags\n"
+            "trellis: error: the update would leave 2 conflicted file(s): resolve them, then commit\n"
+        )
+        assert out == (
+            f"Would update {tmp_path} from template v0.1.0 to v0.2.0\n"
+            "Files it would change:\n"
+            "  UU README.md\n"
+            "  ?? app/main.py\n"
+            "Conflicts to resolve before committing:\n"
+            "  README.md  (conflict markers)\n"
+            "  app/core/config.py.rej  (your changes that did not apply: redo them by hand, then delete it)\n"
+        )
+
+    def test_an_update_that_changed_nothing(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        report = UpdateReport(
+            project=tmp_path, old_version="v0.2.0", new_version="v0.2.0", changes=(), conflicts=(), rejects=()
+        )
+        code, out, err = self.run_update(report, monkeypatch, capsys)
+        assert (code, err) == (0, "")
+        assert out == f"Updated {tmp_path} from template v0.2.0 to v0.2.0\nNo file changed.\n"

@@ -1,14 +1,20 @@
 """Golden tests of `trellis update`: projects rendered at an older tagged version of a throwaway
-copy of this repository, edited by their owner, then updated."""
+copy of this repository, edited by their owner, then updated.
 
+The verb runs in-process and the tests read its `Report`; the few at the end run the command
+line as a user does, for its parsing, printing and exit codes."""
+
+import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from generator.errors import TrellisError, UsageError
 from generator.lock import lock_project
-from generator.template import load_spec
+from generator.template import load_spec, parse_answers
+from generator.update import update
 from tests.projects import answers_of, assert_one_line_error, project_environment, run, trellis
 from tests.versions import (
     ADDED,
@@ -88,10 +94,14 @@ class TestUpdate:
         owner_edits(project)
         commit_all(project, "Owner edits")
 
-        result = trellis("update", str(project))
+        report = update(project)
 
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert f"from template {OLD} to {NEW}" in result.stdout
+        assert (report.project, report.old_version, report.new_version) == (project, OLD, NEW)
+        assert (report.conflicts, report.rejects, report.answers) == ((), (), {})
+        assert ("D", REMOVED) in report.changes
+        assert ("??", ADDED) in report.changes
+        assert not report.relocked
+        assert report.warnings == ()
         expected = render_at(checkouts[NEW], tmp_path / "fresh")
         owner_edits(expected)
         assert tree(project) == tree(expected)
@@ -108,10 +118,10 @@ class TestUpdate:
         readme.write_text(readme.read_text().replace(OLD_HEADING, "## Checks"))
         commit_all(project, "Owner renames a heading the template renames too")
 
-        result = trellis("update", str(project))
+        report = update(project)
 
-        assert_one_line_error(result, 1, "1 conflicted file")
-        assert "Conflicts to resolve before committing:\n  README.md  (conflict markers)\n" in result.stdout
+        assert report.conflicted
+        assert (report.conflicts, report.rejects) == (("README.md",), ())
         text = readme.read_text()
         assert "<<<<<<< before updating" in text
         assert "## Checks" in text
@@ -126,10 +136,10 @@ class TestUpdate:
         readme.write_text(readme.read_text().replace(OLD_HEADING, "## Checks"))
         commit_all(project, "Owner renames a heading the template renames too")
 
-        result = trellis("update", str(project), "--conflict", "rej")
+        report = update(project, conflict="rej")
 
-        assert_one_line_error(result, 1, "1 conflicted file")
-        assert "  README.md.rej  (your changes that did not apply" in result.stdout
+        assert report.conflicted
+        assert (report.conflicts, report.rejects) == ((), ("README.md.rej",))
         assert "## Checks" in (project / "README.md.rej").read_text()
         assert NEW_HEADING in readme.read_text()
 
@@ -141,10 +151,12 @@ class TestUpdate:
         owner_edits(project)
         commit_all(project, "Owner edits")
 
-        result = trellis("update", str(project), "--set", f"{name}={after}")
+        report = update(project, data={name: after})
 
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert f"  {name}: {before} -> {after}" in result.stdout
+        assert not report.conflicted
+        assert report.answers[name] == (before, after)
+        # Besides, only the questions the new choice asks, answered with their defaults.
+        assert all(was is None for other, (was, _) in report.answers.items() if other != name)
         expected = render_at(checkouts[NEW], tmp_path / "fresh", {name: after})
         owner_edits(expected)
         assert tree(project) == tree(expected)
@@ -157,11 +169,11 @@ class TestUpdate:
         commit_all(project, "Generated project")
         assert 'name = "prometheus-fastapi-instrumentator"' not in (project / "uv.lock").read_text()
 
-        result = trellis("update", str(project), "--set", "metrics=true")
+        report = update(project, data={"metrics": True})
 
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert "  M  uv.lock" in result.stdout.splitlines()
-        assert "Re-locked uv.lock" in result.stdout
+        assert report.relocked
+        assert ("M", "uv.lock") in report.changes
+        assert report.warnings == ()
         assert 'name = "prometheus-fastapi-instrumentator"' in (project / "uv.lock").read_text()
         uv = shutil.which("uv")
         assert uv is not None
@@ -174,10 +186,11 @@ class TestUpdate:
         commit_all(project, "Generated project")
         locked = (project / "uv.lock").read_bytes()
 
-        result = trellis("update", str(project), "--set", "metrics=true", "--no-lock")
+        report = update(project, data={"metrics": True}, lock=False)
 
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert "uv.lock" not in result.stdout
+        assert ("M", "pyproject.toml") in report.changes
+        assert not report.relocked
+        assert "uv.lock" not in {path for _, path in report.changes}
         assert (project / "uv.lock").read_bytes() == locked
 
     @pytest.mark.slow  # the default answers' update runs in the fast set
@@ -188,33 +201,43 @@ class TestUpdate:
         answers = load_spec(checkouts[OLD]).preset(preset)
         project = generated(checkouts[OLD], tmp_path / "svc", **answers)
 
-        result = trellis("update", str(project))
+        report = update(project)
 
-        assert result.returncode == 0, result.stdout + result.stderr
+        assert not report.conflicted
+        assert report.new_version == NEW
         assert tree(project) == tree(render_at(checkouts[NEW], tmp_path / "fresh", answers))
 
     def test_to_goes_to_the_given_version(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
         project = generated(checkouts[OLD], tmp_path / "svc")
-        result = trellis("update", str(project), "--to", OLD, "--set", "description=Renamed")
-        assert result.returncode == 0, result.stdout + result.stderr
+        described = answers_of(project)["description"]
+
+        report = update(project, to=OLD, data={"description": "Renamed"})
+
+        assert (report.old_version, report.new_version) == (OLD, OLD)
+        assert report.answers == {"description": (described, "Renamed")}
         assert answers_of(project)["_commit"] == OLD
         assert "Renamed" in (project / "README.md").read_text()
         assert OLD_HEADING in (project / "README.md").read_text()
 
-    def test_project_in_a_subfolder_of_a_repository(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
+    def test_project_in_a_subfolder_of_a_repository(
+        self, checkouts: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         project = render_at(checkouts[OLD], tmp_path / "mono" / "services" / "svc")
         (tmp_path / "mono" / "README.md").write_text("# Monorepo\n")
         commit_all(tmp_path / "mono", "Monorepo with a generated service")
+        monkeypatch.chdir(tmp_path / "mono")
 
-        result = trellis("update", "services/svc", cwd=tmp_path / "mono")
+        report = update(Path("services/svc"))
 
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert f"  D  {REMOVED}\n" in result.stdout
+        assert report.project == project.resolve()
+        assert ("D", REMOVED) in report.changes
         assert tree(project) == tree(render_at(checkouts[NEW], tmp_path / "fresh"))
+        assert (tmp_path / "mono" / "README.md").read_text() == "# Monorepo\n"
 
     def test_downgrade_is_refused(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
         project = generated(checkouts[NEW], tmp_path / "svc")
-        assert_one_line_error(trellis("update", str(project), "--to", OLD), 2, "owngrad")
+        with pytest.raises(UsageError, match="owngrad"):
+            update(project, to=OLD)
         assert git(project, "status", "--porcelain") == ""
 
 
@@ -226,12 +249,13 @@ class TestPretend:
         before = tree(project)
         head = git(project, "rev-parse", "HEAD")
 
-        result = trellis("update", str(project), "--pretend")
+        report = update(project, pretend=True)
 
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert f"Would update {project} from template {OLD} to {NEW}" in result.stdout
-        assert f"  D  {REMOVED}" in result.stdout
-        assert f"  ?? {ADDED}" in result.stdout
+        assert report.pretend
+        assert (report.project, report.old_version, report.new_version) == (project, OLD, NEW)
+        assert ("D", REMOVED) in report.changes
+        assert ("??", ADDED) in report.changes
+        assert not report.conflicted
         assert tree(project) == before
         assert git(project, "rev-parse", "HEAD") == head
         assert git(project, "status", "--porcelain") == ""
@@ -244,10 +268,10 @@ class TestPretend:
         readme.write_text(readme.read_text().replace(OLD_HEADING, "## Checks"))
         commit_all(project, "Owner edit")
 
-        result = trellis("update", str(project), "--pretend")
+        report = update(project, pretend=True)
 
-        assert_one_line_error(result, 1, "would leave 1 conflicted file")
-        assert "  README.md  (conflict markers)" in result.stdout
+        assert report.pretend
+        assert (report.conflicts, report.rejects) == (("README.md",), ())
         assert git(project, "status", "--porcelain") == ""
 
 
@@ -261,9 +285,10 @@ class TestSource:
         later = TemplateRepo(mirror)
         later.tag("v0.3.0", lambda root: (root / "template" / "CHANGELOG.md").write_text("# Changes\n"))
 
-        result = trellis("update", str(project), "--template", str(mirror))
+        report = update(project, template=str(mirror))
 
-        assert result.returncode == 0, result.stdout + result.stderr
+        assert (report.old_version, report.new_version) == (OLD, "v0.3.0")
+        assert ("??", "CHANGELOG.md") in report.changes
         assert (project / "CHANGELOG.md").read_text() == "# Changes\n"
         assert answers_of(project)["_commit"] == "v0.3.0"
         assert answers_of(project)["_src_path"] == repo.url
@@ -277,14 +302,18 @@ class TestSource:
         answers.write_text(answers.read_text().replace(str(answers_of(project)["_src_path"]), gone))
         commit_all(project, "Source moved")
 
-        result = trellis("update", str(project))
+        with pytest.raises(TrellisError, match="cannot fetch the template") as raised:
+            update(project)
 
-        assert_one_line_error(result, 1, "cannot fetch the template", gone, "--template")
+        assert raised.value.exit_code == 1
+        assert gone in raised.value.message
+        assert "--template" in raised.value.message
+        assert "\n" not in raised.value.message
 
     def test_unknown_version_is_refused(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
         project = generated(checkouts[OLD], tmp_path / "svc")
-        result = trellis("update", str(project), "--to", "v9.9.9")
-        assert_one_line_error(result, 2, "v9.9.9", "is not in")
+        with pytest.raises(UsageError, match=r"v9\.9\.9 is not in"):
+            update(project, to="v9.9.9")
         assert git(project, "status", "--porcelain") == ""
 
 
@@ -294,47 +323,101 @@ class TestRefusals:
         (project / "README.md").write_text("work in progress\n")
         (project / "notes.txt").write_text("untracked\n")
 
-        result = trellis("update", str(project))
+        with pytest.raises(UsageError, match=r"uncommitted changes \(.*README\.md.*\): commit or stash"):
+            update(project)
 
-        assert_one_line_error(result, 2, "uncommitted changes", "README.md", "commit or stash")
         assert (project / "README.md").read_text() == "work in progress\n"
         assert answers_of(project)["_commit"] == OLD
 
     def test_project_outside_git_is_refused(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
         project = render_at(checkouts[OLD], tmp_path / "svc")
-        assert_one_line_error(trellis("update", str(project)), 2, "not in a git repository", "git init")
+        with pytest.raises(UsageError, match=r"not in a git repository.*git init"):
+            update(project)
 
     def test_directory_without_answers_is_refused(self, tmp_path: Path) -> None:
-        assert_one_line_error(trellis("update", str(tmp_path)), 2, "not a generated project")
+        with pytest.raises(UsageError, match="not a generated project"):
+            update(tmp_path)
 
     @pytest.mark.parametrize(
         ("item", "fragment"),
         [
             ("colour=blue", "unknown --set key 'colour'"),
             ("python_version=2.7", "2.7"),
-            ("novalue", "key=value"),
+            ("novalue", "--set expects key=value"),
         ],
     )
-    def test_bad_set_is_refused(self, tmp_path: Path, item: str, fragment: str) -> None:
-        assert_one_line_error(trellis("update", str(tmp_path), "--set", item), 2, fragment)
+    def test_bad_set_is_refused(self, item: str, fragment: str) -> None:
+        with pytest.raises(UsageError, match=re.escape(fragment)):
+            parse_answers(load_spec(), [item], option="--set")
 
     def test_bad_conflict_mode_is_refused(self, tmp_path: Path) -> None:
-        assert_one_line_error(trellis("update", str(tmp_path), "--conflict", "merge"), 2, "inline or rej")
+        with pytest.raises(UsageError, match="inline or rej"):
+            update(tmp_path, conflict="merge")
 
 
-def test_a_template_without_tags_is_said_once_and_new_files_are_named_for_review(tmp_path: Path) -> None:
-    """Copier says `No git tags found` each time it looks for the newest version."""
-    untagged = make_template_repo(tmp_path / "public")
+UNTAGGED = "the template has no version tags: its newest commit stands in for one"
+
+
+@pytest.fixture(scope="module")
+def untagged_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A developer's clone of a template repository that has no version tags."""
+    untagged = make_template_repo(tmp_path_factory.mktemp("untagged"))
     git(untagged.root, "tag", "-d", OLD, NEW)
-    checkout = untagged.checkout("HEAD~1", tmp_path / "checkout")
-    project = generated(checkout, tmp_path / "svc")
+    return untagged.checkout("HEAD~1", untagged.root.parent / "checkout")
 
-    result = trellis("update", str(project))
 
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert (
-        result.stderr
-        == "trellis: warning: the template has no version tags: its newest commit stands in for one\n"
-    )
-    assert f"  ?? {ADDED}" in result.stdout
-    assert "Review with `git status` and `git diff`, then commit." in result.stdout
+def test_a_template_without_tags_is_said_once_and_new_files_are_named_for_review(
+    untagged_checkout: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Copier says `No git tags found` each time it looks for the newest version."""
+    project = generated(untagged_checkout, tmp_path / "svc")
+
+    report = update(project)
+
+    assert report.warnings == (UNTAGGED,)
+    assert capsys.readouterr().err == ""
+    assert ("??", ADDED) in report.changes
+    assert not report.conflicted
+
+
+class TestCommandLine:
+    """`trellis update` as a user runs it: its flags reach the verb, and it prints the report."""
+
+    def test_success_prints_the_answers_the_changes_and_the_warnings(
+        self, untagged_checkout: Path, tmp_path: Path
+    ) -> None:
+        project = generated(untagged_checkout, tmp_path / "svc")
+        described = answers_of(project)["description"]
+
+        result = trellis("update", str(project), "--set", "description=Renamed", "--no-lock")
+
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stderr == f"trellis: warning: {UNTAGGED}\n"
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith(f"Updated {project} from template ")
+        assert f"  description: {described} -> Renamed" in lines
+        assert "Changed files:" in lines
+        assert f"  ?? {ADDED}" in lines
+        assert lines[-1] == "Review with `git status` and `git diff`, then commit."
+        assert answers_of(project)["description"] == "Renamed"
+
+    def test_conflicts_are_listed_and_exit_1(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
+        project = generated(checkouts[OLD], tmp_path / "svc")
+        readme = project / "README.md"
+        readme.write_text(readme.read_text().replace(OLD_HEADING, "## Checks"))
+        commit_all(project, "Owner renames a heading the template renames too")
+
+        result = trellis("update", str(project), "--conflict", "rej")
+
+        assert_one_line_error(result, 1, "the update left 1 conflicted file")
+        assert "Conflicts to resolve before committing:\n" in result.stdout
+        assert (
+            "  README.md.rej  (your changes that did not apply: redo them by hand, then delete it)\n"
+            in result.stdout
+        )
+        assert "Review with" not in result.stdout
+
+    def test_a_bad_set_is_one_line_and_exit_2(self, tmp_path: Path) -> None:
+        result = trellis("update", str(tmp_path), "--set", "colour=blue")
+        assert_one_line_error(result, 2, "unknown --set key 'colour'")
+        assert result.stdout == ""

@@ -67,7 +67,7 @@ def render(
     with _staging_directory(destination) as staging:
         if not interactive:
             progress("Rendering the project")
-        _run_copy(spec, staging, answers, interactive=interactive)
+        copy_template(spec, staging, answers, interactive=interactive)
         origin.record(staging, spec.answers_file, source)
         if lock:
             progress("Locking its dependencies (uv lock)")
@@ -131,15 +131,26 @@ def _interrupts_held() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _run_copy(spec: TemplateSpec, staging: Path, answers: Mapping[str, Any], *, interactive: bool) -> None:
+def copy_template(
+    spec: TemplateSpec,
+    staging: Path,
+    answers: Mapping[str, Any],
+    *,
+    interactive: bool,
+    paths: tuple[str, ...] = origin.TEMPLATE_PATHS,
+    answers_file: str | None = None,
+) -> None:
+    """Render the template's `paths` into `staging` with copier; copier's refusals become
+    trellis errors. `trellis add resource` renders its own paths, with its own answers file."""
     import copier  # imported here: copier is slow to import and `--help` must stay fast
 
     try:
-        with origin.rendering_copy(spec.root) as root:
+        with origin.rendering_copy(spec.root, paths) as root:
             copier.run_copy(
                 str(root),
                 str(staging),
                 data=dict(answers),
+                answers_file=answers_file,
                 defaults=not interactive,
                 overwrite=True,
                 quiet=True,

@@ -25,7 +25,7 @@ from generator.template import TemplateSpec
 
 DISTRIBUTION = "fastapi-trellis"
 TAG_PREFIX = "v"
-_TEMPLATE_PATHS = ("copier.yml", "template", "resource")
+TEMPLATE_PATHS = ("copier.yml", "template", "resource")
 # What rendering a resource reads: the questions and resource/ (its files and their macros).
 RESOURCE_PATHS = ("copier.yml", "resource")
 
@@ -46,7 +46,7 @@ def template_source(spec: TemplateSpec) -> TemplateSource:
     if is_git_root(root):
         commit = _git(root, "describe", "--tags", "--always")
         if commit is not None:
-            changes = _git(root, "status", "--porcelain", "--", *_TEMPLATE_PATHS)
+            changes = _git(root, "status", "--porcelain", "--", *TEMPLATE_PATHS)
             return TemplateSource(url, commit, dirty=bool(changes))
     return _packaged_source(url)
 
@@ -85,7 +85,7 @@ def _git(root: Path, *args: str) -> str | None:
 
 
 @contextmanager
-def rendering_copy(root: Path, paths: tuple[str, ...] = _TEMPLATE_PATHS) -> Iterator[Path]:
+def rendering_copy(root: Path, paths: tuple[str, ...] = TEMPLATE_PATHS) -> Iterator[Path]:
     """A plain folder to render from. Copier clones a git checkout before rendering; copying
     the files git would see (tracked and untracked, not ignored) gives the same files, faster;
     `paths` can narrow them to what one render reads."""

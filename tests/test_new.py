@@ -19,7 +19,7 @@ def test_interrupt_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.Mon
         (staging / "half-written.py").write_text("")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(new_module, "_run_copy", interrupted)
+    monkeypatch.setattr(new_module, "copy_template", interrupted)
     with pytest.raises(KeyboardInterrupt):
         render(tmp_path / "deep" / "svc", {})
     assert list(tmp_path.iterdir()) == []

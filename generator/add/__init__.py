@@ -23,8 +23,9 @@ import yaml
 from generator import origin
 from generator.add import register
 from generator.add.fields import check_name, parse_field, plural
-from generator.errors import TrellisError, UsageError, one_line
+from generator.errors import UsageError, one_line
 from generator.git import Repository
+from generator.new import copy_template
 from generator.template import TemplateSpec, load_spec
 
 ANSWERS_PREFIX = ".copier-answers.resource-"
@@ -169,25 +170,8 @@ def _staging() -> Iterator[Path]:
 
 
 def _render(spec: TemplateSpec, staging: Path, data: Mapping[str, Any], answers: str) -> None:
-    import copier  # imported here: copier is slow to import and `--help` must stay fast
-
     source = origin.template_source(spec)
-    try:
-        with origin.rendering_copy(spec.root, origin.RESOURCE_PATHS) as root:
-            copier.run_copy(
-                str(root),
-                str(staging),
-                data=dict(data),
-                answers_file=answers,
-                defaults=True,
-                overwrite=True,
-                quiet=True,
-                unsafe=False,
-            )
-    except ValueError as exc:
-        raise UsageError(one_line(exc)) from None
-    except copier.errors.CopierError as exc:
-        raise TrellisError(one_line(exc)) from None
+    copy_template(spec, staging, data, interactive=False, paths=origin.RESOURCE_PATHS, answers_file=answers)
     origin.record(staging, answers, source)
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from generator.add import ANSWERS_PREFIX
+from generator.add import answers_file as resource_answers_file
 from generator.errors import TrellisError, UsageError, one_line
 from generator.git import Repository, fetching_from, is_url
 from generator.lock import LOCK_FILE, lock_or_warning
@@ -139,10 +141,6 @@ def _update(
     )
 
 
-# Each resource `trellis add resource` added records its answers in a file of its own.
-RESOURCE_ANSWERS = ".copier-answers.resource-*.yml"
-
-
 def _with_resources(report: Report, repository: Repository, answers_file: str, conflict: str) -> Report:
     """Bring each added resource to the version the project now records, with its answers.
 
@@ -150,7 +148,8 @@ def _with_resources(report: Report, repository: Repository, answers_file: str, c
     is committed on the way and the commits undone at the end, leaving every change uncommitted.
     """
     project = report.project
-    files = sorted(path.name for path in project.glob(RESOURCE_ANSWERS))
+    # Each resource `trellis add resource` added records its answers in a file of its own.
+    files = sorted(path.name for path in project.glob(resource_answers_file("*")))
     if not files:
         return report
     if report.conflicted:
@@ -165,7 +164,7 @@ def _with_resources(report: Report, repository: Repository, answers_file: str, c
             repository.commit_all("trellis update: step")
             with _left_out(_NO_TAGS):
                 _run_update(project, answers, str(answers["_commit"]), data, conflict, answers_file=name)
-            updated.append(name.removeprefix(".copier-answers.resource-").removesuffix(".yml"))
+            updated.append(name.removeprefix(ANSWERS_PREFIX).removesuffix(".yml"))
             if repository.unmerged(project) or repository.rejects(project):
                 break
     finally:

@@ -90,6 +90,8 @@ class Pair:
 
 @dataclass(frozen=True)
 class Baseline:
+    """What a row's rate is divided by: a baseline server's windows on one endpoint."""
+
     name: str
     server: str
     endpoint: Endpoint

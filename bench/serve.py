@@ -1,21 +1,30 @@
 """Throughput and latency of generated services under load, beside a bare FastAPI app serving
-the same /health body, measured in the same run.
+the same /health body and a raw-driver baseline serving the same reads, measured in the same run.
 
-    uv run python bench/serve.py [--presets standard full] [--databases sqlite postgresql]
+    uv run python bench/serve.py [--presets minimal standard full] [--databases sqlite postgresql]
                                  [--connections 256] [--seconds 30] [--rounds 5] [--window 5]
 
 Each preset is rendered on each database, installed from its uv.lock, and served as its image
-serves it (`python -m app.server`, one worker, ENVIRONMENT=production); the bare app runs on
-the same event loop (asyncio). Loaded endpoints:
-GET /health, an authenticated GET /api/v1/users/me (presets with auth), GET
-/api/v1/posts?limit=20 and POST /api/v1/posts, in two phases:
+serves it (`python -m app.server`, one worker, ENVIRONMENT=production). Beside it, on the same
+event loop (asyncio) and the same core:
 
-- rates: `--rounds` rounds of short windows (`--window` seconds); in each round every
-  endpoint with a target gets a window, each after a window on the bare app, the two servers
-  pinned to the same core. Each rate is the median of its windows, and each ratio is to the
-  median of all the bare app's windows. On a virtual machine the same server's rate moves by
-  20% or more from one window to the next, which a single pair of runs cannot tell from a
-  real difference. Any error in a window fails its row.
+- the bare app: FastAPI serving the service's /health body, the limit of a FastAPI route;
+- the raw baseline (bench/_raw.py): a pure ASGI app serving GET /api/v1/users/me (the same
+  token checks, then the user by id) and GET /api/v1/posts?limit=20 (the page and its total in
+  one statement) straight from the driver (asyncpg, aiosqlite), with the service's JSON, which
+  is checked against the service's answers before any timing;
+- with auth, a second service with PRINCIPAL_CACHE_SECONDS=0, whose /users/me reads the user
+  on every request.
+
+Loaded endpoints: GET /health, an authenticated GET /api/v1/users/me (presets with auth),
+GET /api/v1/posts?limit=20 and POST /api/v1/posts, in two phases:
+
+- rates: `--rounds` rounds of short windows (`--window` seconds); in each round every row with
+  a target gets a window right after a window on its baseline, all servers pinned to the same
+  core. Each rate is the median of its windows, and each ratio is to the median of all its
+  baseline's windows. On a virtual machine the same server's rate moves by 20% or more from one
+  window to the next, which a single pair of runs cannot tell from a real difference. Any error
+  in a window fails its row.
 - stress: each endpoint, POST included, under continuous load (`--seconds`), for errors,
   stalls and latency. It comes second, so that the rows POST adds do not grow the table
   under the rate windows.
@@ -26,21 +35,27 @@ stops it cleanly.
 The load comes from wrk (`apt-get install wrk`): a C event loop spends far less CPU per
 request than a Python client would, and on a 2-core machine the generator shares the CPU with
 the server under test, so a heavier generator would measure itself. On a machine with two
-cores or more, the server under test (the bare app and the service alike) runs on one core
-and wrk on the others (`--no-pin` turns that off); database servers are not pinned.
+cores or more, the servers (baselines and service alike) run on one core and wrk on the others
+(`--no-pin` turns that off); database servers are not pinned.
 
-Targets, as ratios to the bare app's /health rate: /health >= 0.85, /users/me >= 0.10,
-/posts?limit=20 >= 0.05; on every endpoint no error and no stall (a request over 5 s).
+Targets (issue 20): /health >= 0.9 of the bare app's; /users/me >= 0.8 of the bare app's
+/health, and without the principal cache >= 0.5 of the raw baseline's; /posts?limit=20 >= 0.5
+of the raw baseline's; on every endpoint no error and no stall (a request over 5 s); the
+worker's RSS after the load at most 101 MiB.
 """
 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _compare import differences
 from _load import CpuSplit, Endpoint, Result, load, wrk_path
 from _results import RESULTS, write_results
 from _service import (
@@ -55,8 +70,31 @@ from _service import (
     write_bare_app,
 )
 
-TARGETS = {"GET /health": 0.85, "GET /users/me": 0.10, "GET /posts?limit=20": 0.05}
 PASSWORD = "Bench-secret-123"
+BENCH = Path(__file__).resolve().parent
+# The worker's resident memory after the load, at most: the highest of the runs before the raw
+# baseline came (89 to 101 MiB).
+RSS_LIMIT_MIB = 101
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A rate row: the service's windows on an endpoint, each right after one on its baseline."""
+
+    name: str
+    server: str
+    endpoint: Endpoint
+    baseline: str
+    target: float
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What a row's rate is divided by: a baseline server's windows on one endpoint."""
+
+    name: str
+    server: str
+    endpoint: Endpoint
 
 
 def seed(base_url: str, project: Project) -> list[Endpoint]:
@@ -92,6 +130,42 @@ def seed(base_url: str, project: Project) -> list[Endpoint]:
     return endpoints
 
 
+def rate_plan(endpoints: dict[str, Endpoint]) -> tuple[list[Baseline], list[Pair]]:
+    """The baselines and the rows of the rate phase, for the endpoints this service has.
+
+    /users/me is measured twice: on the service as configured, whose principal cache spares
+    it the query (against the bare app's /health), and on a second service with
+    PRINCIPAL_CACHE_SECONDS=0, which reads the user each time (against the raw baseline).
+    """
+    health, posts = endpoints["GET /health"], endpoints["GET /posts?limit=20"]
+    baselines = [Baseline("bare GET /health", "bare", health)]
+    pairs = [Pair("GET /health", "service", health, "bare GET /health", 0.9)]
+    me = endpoints.get("GET /users/me")
+    if me is not None:
+        baselines.append(Baseline("raw GET /users/me", "raw", me))
+        pairs.append(Pair("GET /users/me", "service", me, "bare GET /health", 0.8))
+        pairs.append(Pair("GET /users/me, no cache", "no-cache", me, "raw GET /users/me", 0.5))
+    baselines.append(Baseline("raw GET /posts?limit=20", "raw", posts))
+    pairs.append(Pair("GET /posts?limit=20", "service", posts, "raw GET /posts?limit=20", 0.5))
+    return baselines, pairs
+
+
+def same_answers(servers: dict[str, Server], endpoints: dict[str, Endpoint]) -> None:
+    """The raw baseline answers the service's reads with the same JSON, or the run stops."""
+    for name in ("GET /users/me", "GET /posts?limit=20"):
+        endpoint = endpoints.get(name)
+        if endpoint is None:
+            continue
+        status, expected = request(servers["service"].base_url + endpoint.path, token=endpoint.token)
+        assert status == 200, (name, status, expected)
+        others = ["raw", "no-cache"] if name == "GET /users/me" else ["raw"]
+        for other in others:
+            status, actual = request(servers[other].base_url + endpoint.path, token=endpoint.token)
+            found = differences(expected, actual) if status == 200 else [f"status {status}: {actual}"]
+            if found:
+                raise SystemExit(f"{other} answers {name} unlike the service:\n  " + "\n  ".join(found))
+
+
 def stress_row(name: str, result: Result, answers_after: bool) -> dict[str, Any]:
     return {
         "endpoint": name,
@@ -105,10 +179,16 @@ def stress_row(name: str, result: Result, answers_after: bool) -> dict[str, Any]
     }
 
 
-def rate_row(name: str, windows: list[Result], baseline: float | None) -> dict[str, Any]:
+def rate_row(
+    name: str,
+    windows: list[Result],
+    baseline: dict[str, Any] | None = None,
+    target: float | None = None,
+) -> dict[str, Any]:
+    """A row of the rate phase: the median of `windows`, and its ratio to `baseline`'s row."""
     rate = statistics.median(window.rate for window in windows)
-    ratio = rate / baseline if baseline else None
-    target = TARGETS.get(name)
+    # A baseline that had errors is no baseline: the ratio stays unknown and the row unmet.
+    ratio = rate / baseline["median_rps"] if baseline and baseline["met"] and baseline["median_rps"] else None
     errors: dict[str, int] = {}
     for window in windows:
         for kind, count in window.errors.items():
@@ -117,6 +197,7 @@ def rate_row(name: str, windows: list[Result], baseline: float | None) -> dict[s
         "endpoint": name,
         "median_rps": round(rate, 1),
         "window_rps": [round(window.rate, 1) for window in windows],
+        "versus": baseline["endpoint"] if baseline else None,
         "ratio": round(ratio, 3) if ratio is not None else None,
         "target": target,
         "errors": errors,
@@ -138,21 +219,42 @@ def bench(
     project = prepare(workdir, preset, database)
     load_before = os.getloadavg()[0]
     server_cpus, load_cpus = (cpus.server, cpus.load) if cpus else (None, None)
-    bare_port = free_port()
-    # The bare app runs on the service's event loop (asyncio), so that the two differ only in
-    # the application. Under uvloop a busy bare app also left connections waiting seconds to
-    # be accepted, and a baseline with timeouts is no baseline.
-    bare_command = [project.python, "-m", "uvicorn", "bare_app:app", "--port", str(bare_port),
-                    "--loop", "asyncio", "--no-access-log", "--log-level", "warning"]  # fmt: skip
-    port = free_port()
-    log = RESULTS / f"serve-{preset}-{database}.log"
-    bare_health = Endpoint("GET /health", "/health")
+    has_auth = project.answers.get("auth", "none") != "none"
+    # The bare app and the raw baseline run on the service's event loop (asyncio), so that
+    # they differ from it only in the application. Under uvloop a busy bare app also left
+    # connections waiting seconds to be accepted, and a baseline with timeouts is no baseline.
+    uvicorn = [project.python, "-m", "uvicorn", "--loop", "asyncio", "--no-access-log",
+               "--log-level", "warning"]  # fmt: skip
+    env = service_env(project, free_port())
+    raw_env = {
+        "RAW_DATABASE_URL": project.database_url,
+        "RAW_POOL_SIZE": "5",  # the service's DATABASE_POOL_SIZE
+        "RAW_SECRET_KEY": env["SECRET_KEY"],
+        "RAW_JWT_ALGORITHM": "HS256" if has_auth else "",  # the service's JWT_ALGORITHM
+        "RAW_ROLES": "1" if project.answers.get("rbac") else "0",
+    }
+    bare_port, raw_port = free_port(), free_port()
+    service = [project.python, "-m", "app.server"]
+    # Each server: its command, directory, environment, port and log.
+    launches: dict[str, tuple[list[str], Path, dict[str, str], int, Path | None]] = {
+        "bare": ([*uvicorn, "--port", str(bare_port), "bare_app:app"], workdir, {}, bare_port, None),
+        "raw": ([*uvicorn, "--port", str(raw_port), "--factory", "raw_app:create_app"], workdir, raw_env,
+                raw_port, None),
+        "service": (service, project.path, env, int(env["PORT"]), RESULTS / f"serve-{preset}-{database}.log"),
+    }  # fmt: skip
+    if has_auth:
+        no_cache = {**env, "PORT": str(free_port()), "PRINCIPAL_CACHE_SECONDS": "0"}
+        log = RESULTS / f"serve-{preset}-{database}-no-cache.log"
+        launches["no-cache"] = (service, project.path, no_cache, int(no_cache["PORT"]), log)
+    write_bare_app(workdir)
+    shutil.copy(BENCH / "_raw.py", workdir / "raw_app.py")
     try:
-        with (
-            serve(bare_command, write_bare_app(workdir), {}, bare_port, cpus=server_cpus) as bare,
-            serve([project.python, "-m", "app.server"], project.path, service_env(project, port), port,
-                  log, cpus=server_cpus) as server,
-        ):  # fmt: skip
+        with ExitStack() as stack:
+            servers = {
+                name: stack.enter_context(serve(command, cwd, extra, port, log, cpus=server_cpus))
+                for name, (command, cwd, extra, port, log) in launches.items()
+            }
+            server = servers["service"]
             not_idle = 0
 
             def measure(target: Server, endpoint: Endpoint, seconds: int) -> Result:
@@ -166,19 +268,25 @@ def bench(
                 return result
 
             endpoints = seed(server.base_url, project)
-            server.wait_idle()
+            by_name = {endpoint.name: endpoint for endpoint in endpoints}
+            same_answers(servers, by_name)
+            for each in servers.values():
+                each.wait_idle()
             # Rates first, while the posts table holds only the seeded posts: short windows on
-            # the bare app and on each read endpoint in turn (POST has no target, and its rows
-            # would grow the table under the later windows). On a virtual machine the same
-            # server's rate moves by 20% or more from one window to the next; medians over
-            # interleaved windows see both sides through the same weather.
-            bare_windows: list[Result] = []
-            windows: dict[str, list[Result]] = {e.name: [] for e in endpoints if e.name in TARGETS}
+            # each baseline and on the service in turn (POST has no target, and its rows would
+            # grow the table under the later windows). On a virtual machine the same server's
+            # rate moves by 20% or more from one window to the next; medians over interleaved
+            # windows see both sides through the same weather.
+            baselines, pairs = rate_plan(by_name)
+            baseline_of = {baseline.name: baseline for baseline in baselines}
+            windows: dict[str, list[Result]] = {name: [] for name in [*baseline_of, *(p.name for p in pairs)]}
             for _ in range(rounds):
-                for endpoint in endpoints:
-                    if endpoint.name in windows:
-                        bare_windows.append(measure(bare, bare_health, window))
-                        windows[endpoint.name].append(measure(server, endpoint, window))
+                for pair in pairs:
+                    baseline = baseline_of[pair.baseline]
+                    windows[baseline.name].append(
+                        measure(servers[baseline.server], baseline.endpoint, window)
+                    )
+                    windows[pair.name].append(measure(servers[pair.server], pair.endpoint, window))
             # Stress: each endpoint under continuous load, for errors, stalls and latency.
             stress = []
             for endpoint in endpoints:
@@ -187,9 +295,15 @@ def bench(
             answers_after = server.answers_health()
             rss = server.rss_mib()
             exit_code, stop_seconds = server.stop(grace=10)
-        bare_row = rate_row("bare GET /health", bare_windows, None)
-        baseline = bare_row["median_rps"] if bare_row["met"] else None
-        logged_errors = sum('"level": "ERROR"' in line for line in log.read_text().splitlines())
+        baseline_rows = {name: rate_row(name, windows[name]) for name in baseline_of}
+        rates = [*baseline_rows.values()] + [
+            rate_row(pair.name, windows[pair.name], baseline_rows[pair.baseline], pair.target)
+            for pair in pairs
+        ]
+        logs = [log for *_, log in launches.values() if log is not None]
+        logged_errors = sum(
+            '"level": "ERROR"' in line for log in logs for line in log.read_text().splitlines()
+        )
         return {
             "preset": preset,
             "database": database,
@@ -201,10 +315,11 @@ def bench(
             "server_cpus": sorted(server_cpus) if server_cpus else None,
             "load_cpus": sorted(load_cpus) if load_cpus else None,
             "stress": stress,
-            "rates": [bare_row] + [rate_row(name, results, baseline) for name, results in windows.items()],
+            "rates": rates,
             "windows_not_idle": not_idle,
             "answers_after": answers_after,
             "rss_mib_after_load": round(rss, 1),
+            "rss_limit_mib": RSS_LIMIT_MIB,
             "error_log_lines": logged_errors,
             "sigterm_exit_code": exit_code,
             "sigterm_stop_s": round(stop_seconds, 2),
@@ -216,8 +331,10 @@ def bench(
 
 def report(run: dict[str, Any]) -> None:
     pinned = f", server on cpu {run['server_cpus']}, wrk on {run['load_cpus']}" if run["server_cpus"] else ""
+    rss = "met" if run["rss_mib_after_load"] <= run["rss_limit_mib"] else "NOT met"
     print(f"\n{run['preset']} on {run['database']} (load average {run['loadavg_1m'][0]} ->"
-          f" {run['loadavg_1m'][1]}{pinned}): worker RSS after load {run['rss_mib_after_load']} MiB,"
+          f" {run['loadavg_1m'][1]}{pinned}): worker RSS after load {run['rss_mib_after_load']} MiB"
+          f" (at most {run['rss_limit_mib']}: {rss}),"
           f" {run['error_log_lines']} error log lines, SIGTERM -> exit {run['sigterm_exit_code']} in"
           f" {run['sigterm_stop_s']} s")  # fmt: skip
     print(f"  stress, {run['connections']} connections for {run['seconds']} s on each endpoint:")
@@ -227,8 +344,8 @@ def report(run: dict[str, Any]) -> None:
         print(f"    {line['endpoint']:<22}{line['rps']:>10.1f}{line['p50_ms']:>9.2f}{line['p99_ms']:>9.2f}"
               f"{line['max_ms']:>9.0f}  {errors:<6}  {'yes' if line['answers_after'] else 'NO'}")  # fmt: skip
     print(f"  rates, medians of {run['rounds']} windows of {run['window_seconds']} s per endpoint,"
-          " each after one on the bare app:")  # fmt: skip
-    print(f"    {'endpoint':<22}{'req/s':>10}{'ratio':>8}{'target':>8}  verdict   windows")
+          " each right after one on its baseline:")  # fmt: skip
+    print(f"    {'endpoint':<26}{'req/s':>10}  {'versus':<26}{'ratio':>7}{'target':>8}  verdict   windows")
     for line in run["rates"]:
         ratio = f"{line['ratio']:.3f}" if line["ratio"] is not None else "-"
         target = f"{line['target']:.2f}" if line["target"] is not None else "-"
@@ -236,15 +353,16 @@ def report(run: dict[str, Any]) -> None:
         if line["errors"]:
             verdict += " (" + ",".join(f"{k}={v}" for k, v in line["errors"].items()) + ")"
         windows = " ".join(f"{value:.0f}" for value in line["window_rps"])
-        rate = f"{line['median_rps']:>10.1f}{ratio:>8}{target:>8}"
-        print(f"    {line['endpoint']:<22}{rate}  {verdict:<8}  {windows}")
+        versus = line["versus"] or "-"
+        rate = f"{line['median_rps']:>10.1f}  {versus:<26}{ratio:>7}{target:>8}"
+        print(f"    {line['endpoint']:<26}{rate}  {verdict:<8}  {windows}")
     if run["windows_not_idle"]:
         print(f"  {run['windows_not_idle']} measurements began while a server was still busy with the last")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--presets", nargs="+", default=["standard", "full"])
+    parser.add_argument("--presets", nargs="+", default=["minimal", "standard", "full"])
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--seconds", type=int, default=30, help="Stress: continuous load on each endpoint")
@@ -270,6 +388,7 @@ def main() -> int:
         and run["answers_after"]
         and run["error_log_lines"] == 0
         and run["windows_not_idle"] == 0
+        and run["rss_mib_after_load"] <= run["rss_limit_mib"]
         and all(line["met"] for line in run["stress"] + run["rates"])
         for run in runs
     )

@@ -1,0 +1,75 @@
+"""The pure logic of bench/serve.py: how its rows are judged and its baselines kept honest."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.append(str(Path(__file__).resolve().parent.parent / "bench"))
+
+from _compare import differences
+from _load import Endpoint, Result
+from serve import rate_plan, rate_row
+
+POST = {"id": 2, "title": "t", "author_id": 1, "created_at": "2026-12-01T07:03:58Z"}
+
+
+def window(rate: float, **errors: int) -> Result:
+    return Result(requests=int(rate * 5), seconds=5, errors=errors, p50_ms=1, p99_ms=2, max_ms=3)
+
+
+def test_equal_answers_have_no_differences() -> None:
+    assert differences({"items": [POST], "total": 1}, {"total": 1, "items": [dict(POST)]}) == []
+
+
+@pytest.mark.parametrize(
+    ("actual", "found"),
+    [
+        ({"items": [{**POST, "created_at": "2026-12-01T07:03:58+00:00"}], "total": 1},
+         ["items[0].created_at: '2026-12-01T07:03:58+00:00', not '2026-12-01T07:03:58Z'"]),
+        ({"items": [{**POST, "id": True}], "total": 1}, ["items[0].id: True, not 2"]),
+        ({"items": [{**POST, "title": None}], "total": 1}, ["items[0].title: None, not 't'"]),
+        ({"items": [{k: v for k, v in POST.items() if k != "title"}], "total": 1},
+         ["items[0].title: missing"]),
+        ({"items": [POST], "total": 1, "role": "user"}, ["role: unexpected 'user'"]),
+        ({"items": [], "total": 1}, ["items: 0 items, not 1"]),
+    ],
+)  # fmt: skip
+def test_differences_name_each_place(actual: object, found: list[str]) -> None:
+    assert differences({"items": [POST], "total": 1}, actual) == found
+
+
+def test_a_row_is_the_median_of_its_windows_over_its_baselines() -> None:
+    baseline = rate_row("raw GET /posts?limit=20", [window(1000), window(3000), window(2000)])
+    row = rate_row("GET /posts?limit=20", [window(900), window(1100), window(1000)], baseline, 0.5)
+    assert (row["median_rps"], row["versus"], row["ratio"], row["met"]) == (
+        1000, "raw GET /posts?limit=20", 0.5, True
+    )  # fmt: skip
+    below = rate_row("GET /posts?limit=20", [window(990)], baseline, 0.5)
+    assert (below["ratio"], below["met"]) == (0.495, False)
+
+
+def test_errors_fail_a_row_and_void_its_baseline() -> None:
+    row = rate_row(
+        "GET /health", [window(5000), window(5000, timeout=1)], rate_row("bare", [window(10)]), 0.9
+    )
+    assert (row["errors"], row["met"]) == ({"timeout": 1}, False)
+    failed_baseline = rate_row("bare", [window(1000, status=3)])
+    after = rate_row("GET /health", [window(5000)], failed_baseline, 0.9)
+    assert (after["ratio"], after["met"]) == (None, False)
+
+
+def test_users_me_rows_come_with_auth_only() -> None:
+    endpoints = {name: Endpoint(name, "/") for name in ("GET /health", "GET /posts?limit=20")}
+    baselines, pairs = rate_plan(endpoints)
+    assert [b.name for b in baselines] == ["bare GET /health", "raw GET /posts?limit=20"]
+    assert [(p.name, p.baseline, p.target) for p in pairs] == [
+        ("GET /health", "bare GET /health", 0.9),
+        ("GET /posts?limit=20", "raw GET /posts?limit=20", 0.5),
+    ]
+    endpoints["GET /users/me"] = Endpoint("GET /users/me", "/", token="t")
+    _, pairs = rate_plan(endpoints)
+    assert [(p.name, p.server, p.baseline, p.target) for p in pairs if "users" in p.name] == [
+        ("GET /users/me", "service", "bare GET /health", 0.8),
+        ("GET /users/me, no cache", "no-cache", "raw GET /users/me", 0.5),
+    ]

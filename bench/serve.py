@@ -38,7 +38,7 @@ the server under test, so a heavier generator would measure itself. On a machine
 cores or more, the servers (baselines and service alike) run on one core and wrk on the others
 (`--no-pin` turns that off); database servers are not pinned.
 
-Targets (issue 20): /health >= 0.9 of the bare app's; /users/me >= 0.8 of the bare app's
+Targets: /health >= 0.9 of the bare app's; /users/me >= 0.8 of the bare app's
 /health, and without the principal cache >= 0.5 of the raw baseline's; /posts?limit=20 >= 0.5
 of the raw baseline's; on every endpoint no error and no stall (a request over 5 s); the
 worker's RSS after the load at most 101 MiB.

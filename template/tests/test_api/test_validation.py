@@ -81,10 +81,11 @@ async def test_path_ids_must_be_positive_integers(client: AsyncClient, path: str
     assert response.status_code == 422
 
 
-async def test_user_schema_carries_an_example(client: AsyncClient) -> None:
+async def test_every_field_of_a_new_user_carries_an_example(client: AsyncClient) -> None:
     schema = (await client.get("/openapi.json")).json()
-    example = schema["components"]["schemas"]["UserCreate"]["examples"][0]
-    assert example["username"] == "johndoe"
+    fields = schema["components"]["schemas"]["UserCreate"]["properties"]
+    assert fields["username"]["examples"] == ["johndoe"]
+    assert all("examples" in field or "examples" in field["anyOf"][0] for field in fields.values())
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,7 +25,7 @@ class UnhandledErrorMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            send = _one_line_failure(send)
+            return await self.app(scope, receive, partial(_send_one_line_failure, send))
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = False
@@ -57,12 +58,8 @@ class UnhandledErrorMiddleware:
                 await response(scope, receive, send)
 
 
-def _one_line_failure(send: Send) -> Send:
+async def _send_one_line_failure(send: Send, message: Message) -> None:
     """Reports a failed startup as the exception's last line, not a whole traceback."""
-
-    async def send_one_line(message: Message) -> None:
-        if message["type"] == "lifespan.startup.failed" and message.get("message"):
-            message = {**message, "message": message["message"].strip().splitlines()[-1]}
-        await send(message)
-
-    return send_one_line
+    if message["type"] == "lifespan.startup.failed" and message.get("message"):
+        message = {**message, "message": message["message"].strip().splitlines()[-1]}
+    await send(message)

@@ -21,13 +21,14 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         incoming = next((value for name, value in scope["headers"] if name == _HEADER_NAME), b"")
-        # Else 128 random bits as 32 hex digits.
-        request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(16).encode()
-        token = request_id_var.set(request_id.decode())
+        sane = incoming and _SANE_REQUEST_ID.fullmatch(incoming)
+        request_id = incoming.decode() if sane else secrets.token_hex(16)  # 128 random bits, 32 hex digits
+        header = (_HEADER_NAME, request_id.encode())
+        token = request_id_var.set(request_id)
 
         async def send_with_request_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), (_HEADER_NAME, request_id)]
+                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
         try:

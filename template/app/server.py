@@ -1,28 +1,18 @@
-"""The production entry point and the image's command: `python -m app.server`.
-
-Host, port, worker count, trusted proxies and the graceful shutdown timeout come from
-the settings (environment or `.env`), like everything else.
-"""
-
 import gc
 import logging
 import sys
-from typing import TYPE_CHECKING
 
 import uvicorn
 from pydantic import ValidationError
+from starlette.types import ASGIApp
 
 from app.core.config import Settings, get_settings
 from app.core.logging import configure_logging
 
-if TYPE_CHECKING:
-    from fastapi import FastAPI
 
-
-def create_served_app() -> "FastAPI":
+def create_served_app() -> ASGIApp:
     """The application as each worker builds it, then frozen (README, "Design notes")."""
-    # Imported here: with several workers, the process that supervises them never serves, so
-    # it need not load the application.
+    # Imported here: the process that supervises several workers never serves.
     from app.main import create_app
 
     app = create_app()
@@ -43,8 +33,7 @@ def run(settings: Settings) -> None:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=settings.graceful_shutdown_timeout,
         log_config=None,  # the application configures logging itself
-        # uvicorn builds each access line's arguments before the logger's level can drop
-        # it: below INFO, skip the work for every request.
+        # Below INFO, uvicorn need not build each access line's arguments.
         access_log=logging.getLogger("uvicorn.access").isEnabledFor(logging.INFO),
         server_header=False,
     )
@@ -55,7 +44,7 @@ def main() -> int:
         settings = get_settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        where = ".".join(map(str, first["loc"])) or "settings"
         print(f"invalid settings: {where}: {first['msg']}", file=sys.stderr)
         return 2
     configure_logging(level=settings.log_level, json_lines=settings.environment != "development")

@@ -24,8 +24,6 @@ MARKERS = {
     "problem": "application/problem+json",
 }
 SHARED_MODULES = [
-    "app/api/methods.py",
-    "app/api/openapi.py",
     "app/api/unhandled.py",
     "app/core/exceptions.py",
     "app/core/logging.py",

@@ -1,49 +1,39 @@
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.error_handlers import internal_error_response, unavailable_response
 
 logger = logging.getLogger("app.errors")
 
-# How long a client should wait before it retries a request that met an outage.
-RETRY_AFTER_SECONDS = 5
-
-
-def _never(_: Exception) -> bool:
-    return False
+RETRY_AFTER_SECONDS = 5  # how long a client should wait before it retries after an outage
 
 
 class UnhandledErrorMiddleware:
-    """Turns an unhandled exception into a generic 500 and logs it once, with its traceback.
+    """Turns an unhandled exception into a generic 500, logged once with its traceback.
 
-    An exception that `is_outage` recognises (a database that cannot be reached) is a 503
-    with Retry-After instead, logged in one line: the code is not at fault, and an outage
-    fails every request. Starlette's own handler for `Exception` re-raises after responding,
-    so the server would log the same failure a second time.
+    An outage (`is_outage`: a database that cannot be reached) is a 503 with Retry-After
+    instead, logged in one line. Starlette's own handler re-raises: the server logs it twice.
     """
 
-    def __init__(self, app: ASGIApp, *, is_outage: Callable[[Exception], bool] = _never) -> None:
+    def __init__(self, app: ASGIApp, *, is_outage: Callable[[Exception], bool] = lambda _: False) -> None:
         self.app = app
         self.is_outage = is_outage
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self.app(scope, receive, _one_line_startup_failure(send))
-            return
+            return await self.app(scope, receive, partial(_send_one_line_failure, send))
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        response_started = False
+            return await self.app(scope, receive, send)
+        started = False
         send_error: BaseException | None = None
 
         async def tracking_send(message: Message) -> None:
-            nonlocal response_started, send_error
-            if message["type"] == "http.response.start":
-                response_started = True
+            nonlocal started, send_error
+            started = True
             try:
                 await send(message)
             except BaseException as exc:
@@ -53,35 +43,23 @@ class UnhandledErrorMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
-            # Raised by the layers outside this one while sending (a client gone): theirs
-            # to handle, not an app error.
-            if exc is send_error:
+            if exc is send_error:  # the client is gone: the server's to handle
                 raise
-            response = self._respond_to(exc, scope)
-            if not response_started:
+            where = f"{scope['method']} {scope['path']}"
+            if self.is_outage(exc):
+                cause = str(exc).strip().partition("\n")[0]
+                logger.error("Service unavailable on %s: %s: %s", where, type(exc).__name__, cause)
+                headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+                response = unavailable_response(Request(scope), headers=headers)
+            else:
+                logger.error("Unhandled error on %s", where, exc_info=exc)
+                response = internal_error_response(Request(scope))
+            if not started:
                 await response(scope, receive, send)
 
-    def _respond_to(self, exc: Exception, scope: Scope) -> Response:
-        method, path = scope["method"], scope["path"]
-        if self.is_outage(exc):
-            cause = f"{type(exc).__name__}: {_first_line(exc)}"
-            logger.error("Service unavailable on %s %s: %s", method, path, cause)
-            return unavailable_response(Request(scope), headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-        logger.error("Unhandled error on %s %s", method, path, exc_info=exc)
-        return internal_error_response(Request(scope))
 
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else ""
-
-
-def _one_line_startup_failure(send: Send) -> Send:
+async def _send_one_line_failure(send: Send, message: Message) -> None:
     """Reports a failed startup as the exception's last line, not a whole traceback."""
-
-    async def send_startup_failure(message: Message) -> None:
-        if message["type"] == "lifespan.startup.failed" and message.get("message"):
-            message = {**message, "message": message["message"].strip().splitlines()[-1]}
-        await send(message)
-
-    return send_startup_failure
+    if message["type"] == "lifespan.startup.failed" and message.get("message"):
+        message = {**message, "message": message["message"].strip().splitlines()[-1]}
+    await send(message)

@@ -1,20 +1,13 @@
-from starlette import status
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# The methods whose requests carry a body this service reads.
-_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-
 
 class BodyLimitMiddleware:
-    """Refuses request bodies over `max_body_size` bytes with 413, in this service's error format.
+    """Refuses a request body over `max_body_size` bytes, declared or streamed, with 413.
 
-    The limit holds where the body is read: a declared Content-Length over it fails the first
-    read, a body that turns out longer fails the read that crosses it. Either raises an
-    HTTPException inside the endpoint, so the error handlers answer it. (Starlette's
-    RequestBodyLimitMiddleware, behind FastAPI's `max_body_size`, answers a declared length
-    over the limit with a plain-text body of its own, whatever the error format.) Requests
-    whose method carries no body go straight through: reads and probes are the most frequent.
+    Raised where the endpoint reads the body, the error handlers answer it in this service's
+    format (Starlette's own limit answers in plain text). Only POST, PUT and PATCH bodies are
+    read: reads and probes, the most frequent requests, go straight through.
     """
 
     def __init__(self, app: ASGIApp, max_body_size: int) -> None:
@@ -22,32 +15,19 @@ class BodyLimitMiddleware:
         self.max_body_size = max_body_size
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _WITH_BODY:
-            await self.app(scope, receive, send)
-            return
-        declared = _declared_length(scope)
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            return await self.app(scope, receive, send)
+        length = next((value for name, value in scope["headers"] if name == b"content-length"), b"")
+        declared = int(length) if length.isdigit() else 0
         received = 0
 
         async def limited_receive() -> Message:
             nonlocal received
-            if declared is not None and declared > self.max_body_size:
-                raise _too_large()
-            message = await receive()
-            if message["type"] == "http.request":
+            if declared <= self.max_body_size:
+                message = await receive()
                 received += len(message.get("body", b""))
-                if received > self.max_body_size:
-                    raise _too_large()
-            return message
+                if received <= self.max_body_size:
+                    return message
+            raise HTTPException(413, "Content Too Large")
 
         await self.app(scope, limited_receive, send)
-
-
-def _too_large() -> HTTPException:
-    return HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "Content Too Large")
-
-
-def _declared_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            return int(value) if value.isdigit() else None
-    return None

@@ -1,1 +1,1 @@
-"""Background jobs: queued by the API once a request has committed, run by `taskiq worker app.worker:broker`."""
+"""Background jobs, queued by requests once they commit and run by `taskiq worker app.worker:broker`."""

@@ -29,11 +29,13 @@ class RequestIdLabel(TaskiqMiddleware):
 class RetryThenLog(SimpleRetryMiddleware):
     """Queues a failed job again at once, up to its attempts; logs the failure that ends it."""
 
-    async def on_error(self, message: TaskiqMessage, result: TaskiqResult[Any], exception: BaseException) -> None:
+    async def on_error(
+        self, message: TaskiqMessage, result: TaskiqResult[Any], exception: BaseException
+    ) -> None:
+        attempts = int(message.labels.get("_retries", 0)) + 1  # read first: the retry updates the labels
         await super().on_error(message, result, exception)
         if isinstance(result.error, NoResultError):  # queued again: not the last attempt
             return
-        attempts = int(message.labels.get("_retries", 0)) + 1
         logger.error(
             "Job %s gave up after %d attempt(s): %s",
             message.task_name,

@@ -14,7 +14,7 @@ from app.db.session import SessionDep, after_commit
 logger = logging.getLogger("app.jobs")
 
 
-class Jobs:
+class JobQueue:
     def __init__(self, broker: AsyncBroker, session: AsyncSession) -> None:
         self.broker = broker
         self.session = session
@@ -41,8 +41,8 @@ async def get_broker(request: Request) -> AsyncBroker:
     return broker
 
 
-async def get_jobs(broker: Annotated[AsyncBroker, Depends(get_broker)], session: SessionDep) -> Jobs:
-    return Jobs(broker, session)
+async def get_job_queue(broker: Annotated[AsyncBroker, Depends(get_broker)], session: SessionDep) -> JobQueue:
+    return JobQueue(broker, session)
 
 
-JobsDep = Annotated[Jobs, Depends(get_jobs)]
+Jobs = Annotated[JobQueue, Depends(get_job_queue)]

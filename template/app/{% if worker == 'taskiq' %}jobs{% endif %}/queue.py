@@ -15,6 +15,8 @@ logger = logging.getLogger("app.jobs")
 
 
 class JobQueue:
+    """The jobs a request may queue, each sent once its transaction has committed."""
+
     def __init__(self, broker: AsyncBroker, session: AsyncSession) -> None:
         self.broker = broker
         self.session = session

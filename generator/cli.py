@@ -455,7 +455,11 @@ _MysqlUrl = Annotated[
 ]
 _RedisUrl = Annotated[
     str,
-    typer.Option(envvar="TRELLIS_REDIS_URL", metavar="URL", help="Redis server of projects with cache=redis"),
+    typer.Option(
+        envvar="TRELLIS_REDIS_URL",
+        metavar="URL",
+        help="Redis server of projects with cache=redis or worker=taskiq",
+    ),
 ]
 
 

@@ -132,16 +132,23 @@ def validate(
         with scratch_databases(
             facts.database_scheme, facts.database_server, options.servers, scratch
         ) as database_env:
-            # The running app's cache keys stay apart from those of validations beside it.
-            cache_env = (
-                {"REDIS_URL": options.servers.redis, "CACHE_PREFIX": scratch.name}
-                if facts.answers.get("cache") == "redis"
-                else {}
+            env = project_environment(
+                venv, {**database_env, **redis_environment(facts, options, scratch), **_outside(scratch)}
             )
-            env = project_environment(venv, {**database_env, **cache_env, **_outside(scratch)})
             context = Context(facts, venv, env, scratch, options.examples, processes)
             results = _run_steps(context, chosen, listener)
     return Report(str(path), tuple(results), time.monotonic() - start)
+
+
+def redis_environment(facts: Project, options: Options, scratch: Path) -> dict[str, str]:
+    """Redis for a project with cache=redis or worker=taskiq; the running app's cache keys and
+    job queue stay apart from those of validations beside it."""
+    env: dict[str, str] = {}
+    if facts.answers.get("cache") == "redis":
+        env.update(REDIS_URL=options.servers.redis, CACHE_PREFIX=scratch.name)
+    if facts.answers.get("worker") == "taskiq":
+        env.update(REDIS_URL=options.servers.redis, WORKER_QUEUE=scratch.name)
+    return env
 
 
 def _outside(scratch: Path) -> dict[str, str]:

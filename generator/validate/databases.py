@@ -22,7 +22,8 @@ class Servers:
     """The servers a project's checks use: this machine's by default.
 
     Scratch databases are created on the PostgreSQL and MySQL servers (admin URLs); a project
-    with `cache=redis` uses the Redis server as it is, under a key prefix of its own.
+    with `cache=redis` or `worker=taskiq` uses the Redis server as it is, under a key prefix and a
+    job queue of its own.
     """
 
     postgresql: str = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -1,0 +1,1 @@
+"""Background jobs, queued by requests once they commit and run by `taskiq worker app.worker:broker`."""

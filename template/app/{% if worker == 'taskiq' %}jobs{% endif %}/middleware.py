@@ -4,7 +4,7 @@ from typing import Any
 from taskiq import SimpleRetryMiddleware, TaskiqMessage, TaskiqMiddleware, TaskiqResult
 from taskiq.exceptions import NoResultError
 
-from app.core.request_id import current_request_id, request_id_var
+from app.core.request_id import request_id_var
 
 logger = logging.getLogger("app.jobs")
 
@@ -15,7 +15,7 @@ class RequestIdLabel(TaskiqMiddleware):
     """A job carries the id of the request that queued it, and logs under it when it runs."""
 
     def pre_send(self, message: TaskiqMessage) -> TaskiqMessage:
-        request_id = current_request_id()
+        request_id = request_id_var.get()
         if request_id is not None and REQUEST_ID_LABEL not in message.labels:
             message.labels[REQUEST_ID_LABEL] = request_id
         return message

@@ -91,13 +91,17 @@ class Project:
         return str(self.path / ".venv" / "bin" / "python")
 
 
-def prepare(workdir: Path, preset: str, database: str) -> Project:
-    """Render the preset on this database, install it from its lock and create its tables."""
+def prepare(workdir: Path, preset: str, database: str, tracing: str | None = None) -> Project:
+    """Render the preset on this database (with this tracing answer instead of the preset's),
+    install it from its lock and create its tables."""
     spec = load_spec()
     answers = {**spec.preset(preset), "database": database, "project_name": f"Bench {preset} {database}"}
     if database not in ("postgresql", "mysql"):
         answers["deploy"] = "none"  # Kubernetes manifests need a database server; serving does not
-    path = render(workdir / f"{preset}-{database}", answers, lock=True, spec=spec).path
+    if tracing is not None:
+        answers["tracing"] = tracing
+    folder = f"{preset}-{database}" + (f"-{tracing}" if tracing else "")
+    path = render(workdir / folder, answers, lock=True, spec=spec).path
     _run(["uv", "sync", "--locked", "--no-dev", "--quiet"], path)
     name = f"bench_{uuid.uuid4().hex[:12]}"
     if database == "postgresql":
@@ -222,6 +226,9 @@ def service_env(project: Project, port: int) -> dict[str, str]:
         "DATABASE_URL": project.database_url,
         "SECRET_KEY": uuid.uuid4().hex * 2,
         "CACHE_PREFIX": f"bench-{uuid.uuid4().hex[:12]}",
+        # A traced service makes its spans but exports none: the cost measured is the tracing's.
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "",
     }
 
 

@@ -3,6 +3,7 @@ the same /health body and a raw-driver baseline serving the same reads, measured
 
     uv run python bench/serve.py [--presets minimal standard full] [--databases sqlite postgresql]
                                  [--connections 256] [--seconds 30] [--rounds 5] [--window 5]
+                                 [--tracing preset|none|opentelemetry|both]
 
 Each preset is rendered on each database, installed from its uv.lock, and served as its image
 serves it (`python -m app.server`, one worker, ENVIRONMENT=production). Beside it, on the same
@@ -37,6 +38,11 @@ request than a Python client would, and on a 2-core machine the generator shares
 the server under test, so a heavier generator would measure itself. On a machine with two
 cores or more, the servers (baselines and service alike) run on one core and wrk on the others
 (`--no-pin` turns that off); database servers are not pinned.
+
+`--tracing both` serves each preset twice, with tracing none and opentelemetry (spans made,
+none exported), and reports the ratios of /health and /posts to their baselines, untraced
+against traced; `--tracing none` or `opentelemetry` overrides the presets' answer; by default
+each preset keeps its own.
 
 Targets: /health >= 0.9 of the bare app's; /users/me >= 0.8 of the bare app's
 /health, and without the principal cache >= 0.5 of the raw baseline's; /posts?limit=20 >= 0.5
@@ -215,8 +221,10 @@ def bench(
     rounds: int,
     window: int,
     cpus: CpuSplit | None,
+    tracing: str | None = None,
 ) -> dict[str, Any]:
-    project = prepare(workdir, preset, database)
+    project = prepare(workdir, preset, database, tracing)
+    name = f"{preset}-{database}" + (f"-{tracing}" if tracing else "")
     load_before = os.getloadavg()[0]
     server_cpus, load_cpus = (cpus.server, cpus.load) if cpus else (None, None)
     has_auth = project.answers.get("auth", "none") != "none"
@@ -240,11 +248,11 @@ def bench(
         "bare": ([*uvicorn, "--port", str(bare_port), "bare_app:app"], workdir, {}, bare_port, None),
         "raw": ([*uvicorn, "--port", str(raw_port), "--factory", "raw_app:create_app"], workdir, raw_env,
                 raw_port, None),
-        "service": (service, project.path, env, int(env["PORT"]), RESULTS / f"serve-{preset}-{database}.log"),
+        "service": (service, project.path, env, int(env["PORT"]), RESULTS / f"serve-{name}.log"),
     }  # fmt: skip
     if has_auth:
         no_cache = {**env, "PORT": str(free_port()), "PRINCIPAL_CACHE_SECONDS": "0"}
-        log = RESULTS / f"serve-{preset}-{database}-no-cache.log"
+        log = RESULTS / f"serve-{name}-no-cache.log"
         launches["no-cache"] = (service, project.path, no_cache, int(no_cache["PORT"]), log)
     write_bare_app(workdir)
     shutil.copy(BENCH / "_raw.py", workdir / "raw_app.py")
@@ -307,6 +315,7 @@ def bench(
         return {
             "preset": preset,
             "database": database,
+            "tracing": project.answers.get("tracing", "none"),
             "connections": connections,
             "seconds": seconds,
             "rounds": rounds,
@@ -332,9 +341,9 @@ def bench(
 def report(run: dict[str, Any]) -> None:
     pinned = f", server on cpu {run['server_cpus']}, wrk on {run['load_cpus']}" if run["server_cpus"] else ""
     rss = "met" if run["rss_mib_after_load"] <= run["rss_limit_mib"] else "NOT met"
-    print(f"\n{run['preset']} on {run['database']} (load average {run['loadavg_1m'][0]} ->"
-          f" {run['loadavg_1m'][1]}{pinned}): worker RSS after load {run['rss_mib_after_load']} MiB"
-          f" (at most {run['rss_limit_mib']}: {rss}),"
+    print(f"\n{run['preset']} on {run['database']}, tracing {run['tracing']} (load average"
+          f" {run['loadavg_1m'][0]} -> {run['loadavg_1m'][1]}{pinned}): worker RSS after load"
+          f" {run['rss_mib_after_load']} MiB (at most {run['rss_limit_mib']}: {rss}),"
           f" {run['error_log_lines']} error log lines, SIGTERM -> exit {run['sigterm_exit_code']} in"
           f" {run['sigterm_stop_s']} s")  # fmt: skip
     print(f"  stress, {run['connections']} connections for {run['seconds']} s on each endpoint:")
@@ -360,6 +369,29 @@ def report(run: dict[str, Any]) -> None:
         print(f"  {run['windows_not_idle']} measurements began while a server was still busy with the last")
 
 
+def tracing_costs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per preset and database served both ways, each endpoint's ratio to its baseline traced
+    over the same untraced: the two runs come minutes apart, and their raw rates move with the
+    machine's load where the ratios, each to a baseline measured beside it, hold."""
+
+    def ratios(run: dict[str, Any]) -> dict[str, float]:
+        return {line["endpoint"]: line["ratio"] for line in run["rates"] if line["ratio"]}
+
+    untraced = {(run["preset"], run["database"]): ratios(run) for run in runs if run["tracing"] == "none"}
+    costs = []
+    for run in runs:
+        before = untraced.get((run["preset"], run["database"]))
+        if run["tracing"] == "none" or before is None:
+            continue
+        after = ratios(run)
+        for endpoint in ("GET /health", "GET /posts?limit=20"):
+            if endpoint in before and endpoint in after:
+                costs.append({"preset": run["preset"], "database": run["database"], "endpoint": endpoint,
+                              "untraced_ratio": before[endpoint], "traced_ratio": after[endpoint],
+                              "cost": round(after[endpoint] / before[endpoint], 3)})  # fmt: skip
+    return costs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--presets", nargs="+", default=["minimal", "standard", "full"])
@@ -371,17 +403,39 @@ def main() -> int:
     parser.add_argument(
         "--no-pin", action="store_true", help="Let the servers and wrk share all cores (default: a core each)"
     )
+    parser.add_argument(
+        "--tracing",
+        choices=["preset", "none", "opentelemetry", "both"],
+        default="preset",
+        help="Tracing of the services: the presets' answer, one for all, or both (then its cost is reported)",
+    )
     args = parser.parse_args()
     wrk_path()
     cpus = None if args.no_pin else CpuSplit.of_this_machine()
     RESULTS.mkdir(exist_ok=True)  # the servers' logs go there during the runs
     runs = []
     with tempfile.TemporaryDirectory(prefix="trellis-bench-") as workdir:
+        variants: list[str | None] = [None]  # each preset's own answer
+        if args.tracing == "both":
+            variants = ["none", "opentelemetry"]
+        elif args.tracing != "preset":
+            variants = [args.tracing]
         for preset in args.presets:
             for database in args.databases:
-                timing = (args.seconds, args.rounds, args.window)
-                runs.append(bench(Path(workdir), preset, database, args.connections, *timing, cpus))
-                report(runs[-1])
+                for tracing in variants:
+                    timing = (args.seconds, args.rounds, args.window)
+                    runs.append(
+                        bench(Path(workdir), preset, database, args.connections, *timing, cpus, tracing)
+                    )
+                    report(runs[-1])
+    costs = tracing_costs(runs)
+    if costs:
+        print("\ncost of tracing (spans made, none exported): ratio to the baseline, untraced -> traced")
+        for cost in costs:
+            where = f"{cost['preset']} on {cost['database']}, {cost['endpoint']}"
+            print(f"  {where:<42}{cost['untraced_ratio']:>7.3f} -> {cost['traced_ratio']:>7.3f}"
+                  f"  (x{cost['cost']:.3f})")  # fmt: skip
+        write_results("serve-tracing", costs)
     write_results("serve", runs)
     met = all(
         run["clean_stop"]

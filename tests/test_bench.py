@@ -9,7 +9,7 @@ sys.path.append(str(Path(__file__).resolve().parent.parent / "bench"))
 
 from _compare import differences
 from _load import Endpoint, Result
-from serve import rate_plan, rate_row
+from serve import rate_plan, rate_row, tracing_costs
 
 POST = {"id": 2, "title": "t", "author_id": 1, "created_at": "2026-12-01T07:03:58Z"}
 
@@ -73,3 +73,26 @@ def test_users_me_rows_come_with_auth_only() -> None:
         ("GET /users/me", "service", "bare GET /health", 0.8),
         ("GET /users/me, no cache", "no-cache", "raw GET /users/me", 0.5),
     ]
+
+
+def run_with(tracing: str, health: float, posts: float | None) -> dict[str, object]:
+    rows = [{"endpoint": "bare GET /health", "ratio": None}, {"endpoint": "GET /health", "ratio": health}]
+    rows.append({"endpoint": "GET /posts?limit=20", "ratio": posts})
+    return {"preset": "standard", "database": "sqlite", "tracing": tracing, "rates": rows}
+
+
+def test_the_cost_of_tracing_compares_ratios_of_the_same_preset_and_database() -> None:
+    runs = [run_with("none", 0.9, 0.6), run_with("opentelemetry", 0.9, 0.45)]
+    runs.append({**run_with("opentelemetry", 0.5, 0.5), "database": "postgresql"})  # nothing untraced
+    costs = tracing_costs(runs)
+    assert [(cost["endpoint"], cost["cost"]) for cost in costs] == [
+        ("GET /health", 1.0),
+        ("GET /posts?limit=20", 0.75),
+    ]
+
+
+def test_a_row_without_a_ratio_has_no_cost() -> None:
+    assert [
+        cost["endpoint"]
+        for cost in tracing_costs([run_with("none", 0.9, None), run_with("opentelemetry", 0.8, 0.4)])
+    ] == ["GET /health"]

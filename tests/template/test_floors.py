@@ -32,12 +32,13 @@ def lowest_allowed(specifier: SpecifierSet) -> Version | None:
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, SpecifierSet]]:
-    """Per database, a project with every other optional dependency: OAuth2, Redis, metrics."""
+    """Per database, a project with every other optional dependency: OAuth2, Redis, metrics, tracing."""
     folder = tmp_path_factory.mktemp("floors")
     rendered = {}
     for database in DATABASES:
         cache = "none" if database == "none" else "redis"
         answers = {"database": database, "auth": "oauth2", "cache": cache, "metrics": True}
+        answers["tracing"] = "opentelemetry"
         rendered[database] = declared(render_project(folder / database, answers))
     return rendered
 

@@ -11,7 +11,7 @@ from pytest_copie.plugin import Copie
 from generator.origin import rendering_copy
 from generator.template import load_spec
 from tests.projects import render_project
-from tests.versions import NEW, OLD, TemplateRepo, make_template_repo
+from tests.versions import NEW, OLD, Renders, TemplateRepo, make_template_repo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,3 +85,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
         return projects[key]
 
     return rendered
+
+
+@pytest.fixture(scope="session")
+def renders(tmp_path_factory: pytest.TempPathFactory) -> Renders:
+    """Projects rendered from the checkouts, shared by copying (tests/versions.py)."""
+    return Renders(tmp_path_factory.mktemp("renders"))

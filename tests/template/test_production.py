@@ -1,5 +1,7 @@
-"""The image, compose.yaml and production settings of generated projects, checked without a
-Docker engine: hadolint, `docker-compose config` and parsing."""
+"""The image and compose.yaml of generated projects, checked without a Docker engine (hadolint,
+`docker-compose config` and parsing), and what the metrics and cache options bring. That the
+server and the app read their production settings is each project's own tests' to prove
+(tests/test_server.py, tests/test_production.py), in the slow matrix."""
 
 import ast
 import json

@@ -1,13 +1,17 @@
+import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_copie.plugin import Copie
 
 from generator.origin import rendering_copy
-from tests.versions import NEW, OLD, TemplateRepo, make_template_repo
+from generator.template import load_spec
+from tests.projects import render_project
+from tests.versions import NEW, OLD, Renders, TemplateRepo, make_template_repo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,3 +66,28 @@ def checkouts(repo: TemplateRepo, tmp_path_factory: pytest.TempPathFactory) -> d
     """A developer's clone of `repo` at each version; tests render from them, never change them."""
     folder = tmp_path_factory.mktemp("checkouts")
     return {version: repo.checkout(version, folder / version) for version in (OLD, NEW)}
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Projects as `trellis new --no-lock` renders them, once per set of answers (and worker),
+    named Shop Floor unless told otherwise: for tests that only read them; a test that changes
+    a project renders its own."""
+    projects: dict[str, Path] = {}
+    defaults = {question.name: question.default for question in load_spec().questions}
+
+    def rendered(**answers: Any) -> Path:
+        answers = {"project_name": "Shop Floor", **answers}
+        # An answer given as its default's value renders the same project as no answer.
+        key = json.dumps({k: v for k, v in answers.items() if v != defaults.get(k)}, sort_keys=True)
+        if key not in projects:
+            projects[key] = render_project(tmp_path_factory.mktemp("rendered") / "svc", answers)
+        return projects[key]
+
+    return rendered
+
+
+@pytest.fixture(scope="session")
+def renders(tmp_path_factory: pytest.TempPathFactory) -> Renders:
+    """Projects rendered from the checkouts, shared by copying (tests/versions.py)."""
+    return Renders(tmp_path_factory.mktemp("renders"))

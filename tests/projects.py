@@ -3,7 +3,7 @@
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,9 @@ from pytest_copie.plugin import Copie
 from generator.new import render
 from generator.template import load_spec
 from generator.validate.environment import interpreter
+
+# The `rendered` fixture (tests/conftest.py): a shared project for each set of answers.
+Rendered = Callable[..., Path]
 
 CHECKS = (
     ("ruff", "check", "."),

@@ -17,6 +17,9 @@ from generator.template import load_spec
 from tests.projects import render_project
 
 CTRL_C = b"\x03"
+# Seconds of silence taken as "waiting for input". A key pressed early is not lost: it waits
+# in the terminal for the next prompt to read it.
+QUIET = 0.1
 
 
 def run_at_terminal(
@@ -32,7 +35,7 @@ def run_at_terminal(
     output = pressed = b""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.5)
+        ready, _, _ = select.select([fd], [], [], QUIET)
         if not ready:
             if after in output and not (keys == CTRL_C and CTRL_C in pressed):
                 os.write(fd, keys)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator.errors import TrellisError, UsageError
-from generator.lock import lock_project
 from generator.template import load_spec, parse_answers
 from generator.update import update
+from tests.anatomy import locked_packages
 from tests.projects import answers_of, assert_one_line_error, project_environment, run, trellis
 from tests.versions import (
     ADDED,
@@ -23,11 +23,11 @@ from tests.versions import (
     OLD,
     OLD_HEADING,
     REMOVED,
+    Renders,
     TemplateRepo,
     commit_all,
     git,
     make_template_repo,
-    render_at,
     tree,
 )
 
@@ -43,13 +43,6 @@ async def ping() -> dict[str, str]:
 
 
 pytestmark = pytest.mark.usefixtures("own_copier_cache")
-
-
-def generated(checkout: Path, destination: Path, **answers: object) -> Path:
-    """A project as its owner gets it: rendered, then committed."""
-    project = render_at(checkout, destination, answers)
-    commit_all(project, "Generated project")
-    return project
 
 
 def owner_edits(project: Path) -> None:
@@ -87,9 +80,9 @@ def switches() -> Sequence[object]:
 
 class TestUpdate:
     def test_owner_edits_survive_and_new_content_arrives(
-        self, checkouts: dict[str, Path], tmp_path: Path
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
     ) -> None:
-        project = generated(checkouts[OLD], tmp_path / "svc")
+        project = renders.generated(checkouts[OLD], tmp_path / "svc")
         assert answers_of(project)["_commit"] == OLD
         owner_edits(project)
         commit_all(project, "Owner edits")
@@ -102,7 +95,7 @@ class TestUpdate:
         assert ("??", ADDED) in report.changes
         assert not report.relocked
         assert report.warnings == ()
-        expected = render_at(checkouts[NEW], tmp_path / "fresh")
+        expected = renders.rendered(checkouts[NEW], tmp_path / "fresh")
         owner_edits(expected)
         assert tree(project) == tree(expected)
         assert NEW_HEADING in (project / "README.md").read_text()
@@ -111,9 +104,9 @@ class TestUpdate:
         assert answers_of(project)["_commit"] == NEW
 
     def test_conflicting_edit_is_reported_with_inline_markers(
-        self, checkouts: dict[str, Path], tmp_path: Path
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
     ) -> None:
-        project = generated(checkouts[OLD], tmp_path / "svc")
+        project = renders.generated(checkouts[OLD], tmp_path / "svc")
         readme = project / "README.md"
         readme.write_text(readme.read_text().replace(OLD_HEADING, "## Checks"))
         commit_all(project, "Owner renames a heading the template renames too")
@@ -129,9 +122,9 @@ class TestUpdate:
         assert "UU README.md" in git(project, "status", "--porcelain")
 
     def test_conflicting_edit_in_rej_mode_lists_the_rej_file(
-        self, checkouts: dict[str, Path], tmp_path: Path
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
     ) -> None:
-        project = generated(checkouts[OLD], tmp_path / "svc")
+        project = renders.generated(checkouts[OLD], tmp_path / "svc")
         readme = project / "README.md"
         readme.write_text(readme.read_text().replace(OLD_HEADING, "## Checks"))
         commit_all(project, "Owner renames a heading the template renames too")
@@ -145,9 +138,15 @@ class TestUpdate:
 
     @pytest.mark.parametrize(("name", "before", "after"), switches())
     def test_set_switches_an_option_as_if_chosen_from_the_start(
-        self, checkouts: dict[str, Path], tmp_path: Path, name: str, before: object, after: object
+        self,
+        checkouts: dict[str, Path],
+        renders: Renders,
+        tmp_path: Path,
+        name: str,
+        before: object,
+        after: object,
     ) -> None:
-        project = generated(checkouts[NEW], tmp_path / "svc", **{name: before})
+        project = renders.generated(checkouts[NEW], tmp_path / "svc", **{name: before})
         owner_edits(project)
         commit_all(project, "Owner edits")
 
@@ -157,33 +156,31 @@ class TestUpdate:
         assert report.answers[name] == (before, after)
         # Besides, only the questions the new choice asks, answered with their defaults.
         assert all(was is None for other, (was, _) in report.answers.items() if other != name)
-        expected = render_at(checkouts[NEW], tmp_path / "fresh", {name: after})
+        expected = renders.rendered(checkouts[NEW], tmp_path / "fresh", {name: after})
         owner_edits(expected)
         assert tree(project) == tree(expected)
 
     def test_a_locked_project_is_relocked_when_its_dependencies_change(
-        self, checkouts: dict[str, Path], tmp_path: Path
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
     ) -> None:
-        project = render_at(checkouts[NEW], tmp_path / "svc", {"metrics": False})
-        lock_project(project)
-        commit_all(project, "Generated project")
-        assert 'name = "prometheus-fastapi-instrumentator"' not in (project / "uv.lock").read_text()
+        project = renders.locked(checkouts[NEW], tmp_path / "svc", metrics=False)
+        assert "prometheus-fastapi-instrumentator" not in locked_packages(project)
 
         report = update(project, data={"metrics": True})
 
         assert report.relocked
         assert ("M", "uv.lock") in report.changes
         assert report.warnings == ()
-        assert 'name = "prometheus-fastapi-instrumentator"' in (project / "uv.lock").read_text()
+        assert "prometheus-fastapi-instrumentator" in locked_packages(project)
         uv = shutil.which("uv")
         assert uv is not None
         check = run([uv, "lock", "--locked", "--offline"], project, project_environment())
         assert check.returncode == 0, check.stderr
 
-    def test_no_lock_leaves_the_lock_as_it_was(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
-        project = render_at(checkouts[NEW], tmp_path / "svc", {"metrics": False})
-        lock_project(project)
-        commit_all(project, "Generated project")
+    def test_no_lock_leaves_the_lock_as_it_was(
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
+    ) -> None:
+        project = renders.locked(checkouts[NEW], tmp_path / "svc", metrics=False)
         locked = (project / "uv.lock").read_bytes()
 
         report = update(project, data={"metrics": True}, lock=False)
@@ -196,19 +193,21 @@ class TestUpdate:
     @pytest.mark.slow  # the default answers' update runs in the fast set
     @pytest.mark.parametrize("preset", sorted(load_spec().presets))
     def test_every_preset_renders_a_project_that_can_be_updated(
-        self, checkouts: dict[str, Path], tmp_path: Path, preset: str
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path, preset: str
     ) -> None:
         answers = load_spec(checkouts[OLD]).preset(preset)
-        project = generated(checkouts[OLD], tmp_path / "svc", **answers)
+        project = renders.generated(checkouts[OLD], tmp_path / "svc", **answers)
 
         report = update(project)
 
         assert not report.conflicted
         assert report.new_version == NEW
-        assert tree(project) == tree(render_at(checkouts[NEW], tmp_path / "fresh", answers))
+        assert tree(project) == tree(renders.rendered(checkouts[NEW], tmp_path / "fresh", answers))
 
-    def test_to_goes_to_the_given_version(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
-        project = generated(checkouts[OLD], tmp_path / "svc")
+    def test_to_goes_to_the_given_version(
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
+    ) -> None:
+        project = renders.generated(checkouts[OLD], tmp_path / "svc")
         described = answers_of(project)["description"]
 
         report = update(project, to=OLD, data={"description": "Renamed"})
@@ -220,9 +219,9 @@ class TestUpdate:
         assert OLD_HEADING in (project / "README.md").read_text()
 
     def test_project_in_a_subfolder_of_a_repository(
-        self, checkouts: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        project = render_at(checkouts[OLD], tmp_path / "mono" / "services" / "svc")
+        project = renders.rendered(checkouts[OLD], tmp_path / "mono" / "services" / "svc")
         (tmp_path / "mono" / "README.md").write_text("# Monorepo\n")
         commit_all(tmp_path / "mono", "Monorepo with a generated service")
         monkeypatch.chdir(tmp_path / "mono")
@@ -231,11 +230,11 @@ class TestUpdate:
 
         assert report.project == project.resolve()
         assert ("D", REMOVED) in report.changes
-        assert tree(project) == tree(render_at(checkouts[NEW], tmp_path / "fresh"))
+        assert tree(project) == tree(renders.rendered(checkouts[NEW], tmp_path / "fresh"))
         assert (tmp_path / "mono" / "README.md").read_text() == "# Monorepo\n"
 
-    def test_downgrade_is_refused(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
-        project = generated(checkouts[NEW], tmp_path / "svc")
+    def test_downgrade_is_refused(self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path) -> None:
+        project = renders.generated(checkouts[NEW], tmp_path / "svc")
         with pytest.raises(UsageError, match="owngrad"):
             update(project, to=OLD)
         assert git(project, "status", "--porcelain") == ""
@@ -243,9 +242,9 @@ class TestUpdate:
 
 class TestPretend:
     def test_pretend_changes_nothing_and_reports_what_would_change(
-        self, checkouts: dict[str, Path], tmp_path: Path
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
     ) -> None:
-        project = generated(checkouts[OLD], tmp_path / "svc")
+        project = renders.generated(checkouts[OLD], tmp_path / "svc")
         before = tree(project)
         head = git(project, "rev-parse", "HEAD")
 
@@ -261,9 +260,9 @@ class TestPretend:
         assert git(project, "status", "--porcelain") == ""
 
     def test_pretend_reports_conflicts_it_would_leave(
-        self, checkouts: dict[str, Path], tmp_path: Path
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
     ) -> None:
-        project = generated(checkouts[OLD], tmp_path / "svc")
+        project = renders.generated(checkouts[OLD], tmp_path / "svc")
         readme = project / "README.md"
         readme.write_text(readme.read_text().replace(OLD_HEADING, "## Checks"))
         commit_all(project, "Owner edit")
@@ -277,9 +276,9 @@ class TestPretend:
 
 class TestSource:
     def test_template_override_fetches_from_elsewhere_and_keeps_the_recorded_source(
-        self, repo: TemplateRepo, checkouts: dict[str, Path], tmp_path: Path
+        self, repo: TemplateRepo, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
     ) -> None:
-        project = generated(checkouts[OLD], tmp_path / "svc")
+        project = renders.generated(checkouts[OLD], tmp_path / "svc")
         mirror = tmp_path / "mirror"
         git(tmp_path, "clone", "--quiet", str(repo.root), mirror.name)
         later = TemplateRepo(mirror)
@@ -294,9 +293,9 @@ class TestSource:
         assert answers_of(project)["_src_path"] == repo.url
 
     def test_unreachable_source_says_how_to_override_it(
-        self, checkouts: dict[str, Path], tmp_path: Path
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
     ) -> None:
-        project = generated(checkouts[OLD], tmp_path / "svc")
+        project = renders.generated(checkouts[OLD], tmp_path / "svc")
         answers = project / ".copier-answers.yml"
         gone = (tmp_path / "gone.git").as_uri()
         answers.write_text(answers.read_text().replace(str(answers_of(project)["_src_path"]), gone))
@@ -310,16 +309,20 @@ class TestSource:
         assert "--template" in raised.value.message
         assert "\n" not in raised.value.message
 
-    def test_unknown_version_is_refused(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
-        project = generated(checkouts[OLD], tmp_path / "svc")
+    def test_unknown_version_is_refused(
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
+    ) -> None:
+        project = renders.generated(checkouts[OLD], tmp_path / "svc")
         with pytest.raises(UsageError, match=r"v9\.9\.9 is not in"):
             update(project, to="v9.9.9")
         assert git(project, "status", "--porcelain") == ""
 
 
 class TestRefusals:
-    def test_dirty_tree_is_refused(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
-        project = generated(checkouts[OLD], tmp_path / "svc")
+    def test_dirty_tree_is_refused(
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
+    ) -> None:
+        project = renders.generated(checkouts[OLD], tmp_path / "svc")
         (project / "README.md").write_text("work in progress\n")
         (project / "notes.txt").write_text("untracked\n")
 
@@ -329,8 +332,10 @@ class TestRefusals:
         assert (project / "README.md").read_text() == "work in progress\n"
         assert answers_of(project)["_commit"] == OLD
 
-    def test_project_outside_git_is_refused(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
-        project = render_at(checkouts[OLD], tmp_path / "svc")
+    def test_project_outside_git_is_refused(
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
+    ) -> None:
+        project = renders.rendered(checkouts[OLD], tmp_path / "svc")
         with pytest.raises(UsageError, match=r"not in a git repository.*git init"):
             update(project)
 
@@ -367,10 +372,10 @@ def untagged_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_template_without_tags_is_said_once_and_new_files_are_named_for_review(
-    untagged_checkout: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    untagged_checkout: Path, renders: Renders, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Copier says `No git tags found` each time it looks for the newest version."""
-    project = generated(untagged_checkout, tmp_path / "svc")
+    project = renders.generated(untagged_checkout, tmp_path / "svc")
 
     report = update(project)
 
@@ -384,9 +389,9 @@ class TestCommandLine:
     """`trellis update` as a user runs it: its flags reach the verb, and it prints the report."""
 
     def test_success_prints_the_answers_the_changes_and_the_warnings(
-        self, untagged_checkout: Path, tmp_path: Path
+        self, untagged_checkout: Path, renders: Renders, tmp_path: Path
     ) -> None:
-        project = generated(untagged_checkout, tmp_path / "svc")
+        project = renders.generated(untagged_checkout, tmp_path / "svc")
         described = answers_of(project)["description"]
 
         result = trellis("update", str(project), "--set", "description=Renamed", "--no-lock")
@@ -401,8 +406,10 @@ class TestCommandLine:
         assert lines[-1] == "Review with `git status` and `git diff`, then commit."
         assert answers_of(project)["description"] == "Renamed"
 
-    def test_conflicts_are_listed_and_exit_1(self, checkouts: dict[str, Path], tmp_path: Path) -> None:
-        project = generated(checkouts[OLD], tmp_path / "svc")
+    def test_conflicts_are_listed_and_exit_1(
+        self, checkouts: dict[str, Path], renders: Renders, tmp_path: Path
+    ) -> None:
+        project = renders.generated(checkouts[OLD], tmp_path / "svc")
         readme = project / "README.md"
         readme.write_text(readme.read_text().replace(OLD_HEADING, "## Checks"))
         commit_all(project, "Owner renames a heading the template renames too")

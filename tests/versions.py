@@ -5,6 +5,7 @@ older one differs from it in ways an update must carry over: a heading the newer
 renamed, a file it added, and a file it deleted.
 """
 
+import json
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.lock import lock_project
 from generator.new import render
 from generator.template import load_spec
 
@@ -108,6 +110,39 @@ def make_template_repo(folder: Path, name: str = "fastapi-trellis.git") -> Templ
 def render_at(checkout: Path, destination: Path, answers: Mapping[str, Any] | None = None) -> Path:
     """`trellis new` from a checkout of the template repository."""
     return render(destination, dict(answers or {}), spec=load_spec(checkout)).path
+
+
+class Renders:
+    """Projects rendered from a checkout, once per checkout and answers; each caller gets a copy
+    of its own to change, as if rendered for it (a committed one's copy holds its git history)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.projects: dict[str, Path] = {}
+
+    def rendered(self, checkout: Path, destination: Path, answers: Mapping[str, Any] | None = None) -> Path:
+        """As `render_at`."""
+        return self._copy("rendered", checkout, destination, answers or {})
+
+    def generated(self, checkout: Path, destination: Path, **answers: Any) -> Path:
+        """A project as its owner gets it: rendered, then committed."""
+        return self._copy("generated", checkout, destination, answers)
+
+    def locked(self, checkout: Path, destination: Path, **answers: Any) -> Path:
+        """Rendered, locked by `uv lock`, then committed."""
+        return self._copy("locked", checkout, destination, answers)
+
+    def _copy(self, state: str, checkout: Path, destination: Path, answers: Mapping[str, Any]) -> Path:
+        key = json.dumps([state, str(checkout), dict(answers)], sort_keys=True)
+        if key not in self.projects:
+            project = render_at(checkout, self.folder / str(len(self.projects)) / "svc", answers)
+            if state == "locked":
+                lock_project(project)
+            if state != "rendered":
+                commit_all(project, "Generated project")
+            self.projects[key] = project
+        shutil.copytree(self.projects[key], destination, symlinks=True)
+        return destination
 
 
 def commit_all(project: Path, message: str) -> None:

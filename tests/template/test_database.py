@@ -1,71 +1,58 @@
 """The `database` question: what each choice renders, and that each works on a real server."""
 
-import tomllib
-from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from pytest_copie.plugin import Copie
 
-from tests.projects import install, project_environment, render_project, run
+from tests.anatomy import (
+    dependencies,
+    documented_environment,
+    imports_any,
+    imports_of_package,
+    literal,
+    settings_fields,
+)
+from tests.projects import Rendered, install, project_environment, render_project, run
 
 SQL_DATABASES = ["sqlite", "postgresql", "mysql"]
 DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "mysql": "asyncmy"}
 
 
-def render(copie: Copie, database: str) -> Path:
-    result = copie.copy(extra_answers={"database": database})
-    assert result.exit_code == 0, result.exception
-    assert result.project_dir is not None
-    return Path(result.project_dir)
-
-
-def dependencies(project: Path) -> list[str]:
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    return [requirement.split(">")[0].split("[")[0] for requirement in pyproject["project"]["dependencies"]]
-
-
-def source_files(project: Path) -> Iterator[Path]:
-    return (path for path in project.rglob("*") if path.is_file() and path.suffix in {".py", ".toml", ".ini"})
-
-
 @pytest.mark.parametrize("database", SQL_DATABASES)
-def test_sql_choice_renders_its_driver_and_migrations(copie: Copie, database: str) -> None:
-    project = render(copie, database)
-    assert {"sqlalchemy", "alembic", DRIVERS[database]} <= set(dependencies(project))
-    assert set(DRIVERS.values()) & set(dependencies(project)) == {DRIVERS[database]}
+def test_sql_choice_renders_its_driver_and_migrations(rendered: Rendered, database: str) -> None:
+    project = rendered(database=database)
+    assert {"sqlalchemy", "alembic", DRIVERS[database]} <= dependencies(project)
+    assert set(DRIVERS.values()) & dependencies(project) == {DRIVERS[database]}
     assert (project / "alembic.ini").is_file()
     assert (project / "alembic" / "env.py").is_file()
     assert list((project / "alembic" / "versions").glob("0001_*.py"))
-    assert (
-        f"{database}+{DRIVERS[database]}://"
-        in (project / "app" / "core" / "database_settings.py").read_text()
-    )
+    url = str(literal(settings_fields(project)["database_url"]))
+    assert urlsplit(url).scheme == f"{database}+{DRIVERS[database]}"
     assert "uv run alembic upgrade head" in (project / "README.md").read_text()
 
 
-@pytest.mark.parametrize("database", ["postgresql", "mysql"])
-def test_server_choice_has_a_statement_timeout_and_documents_the_test_database(
-    copie: Copie, database: str
+@pytest.mark.parametrize("database", SQL_DATABASES)
+def test_only_a_server_has_a_statement_timeout_and_a_test_database_to_document(
+    rendered: Rendered, database: str
 ) -> None:
-    project = render(copie, database)
-    assert "database_statement_timeout" in (project / "app" / "core" / "database_settings.py").read_text()
-    assert "TEST_DATABASE_URL" in (project / "README.md").read_text()
+    project = rendered(database=database)
+    server = database != "sqlite"
+    assert ("database_statement_timeout" in settings_fields(project)) is server
+    assert ("DATABASE_STATEMENT_TIMEOUT" in documented_environment(project)) is server
+    assert ("TEST_DATABASE_URL" in (project / "README.md").read_text()) is server
 
 
-def test_sqlite_has_no_statement_timeout_setting(copie: Copie) -> None:
-    project = render(copie, "sqlite")
-    assert "statement_timeout" not in (project / "app" / "core" / "database_settings.py").read_text()
-
-
-def test_none_has_no_sqlalchemy_at_all(copie: Copie) -> None:
-    project = render(copie, "none")
-    assert not {"sqlalchemy", "alembic", *DRIVERS.values()} & set(dependencies(project))
+def test_none_has_no_sqlalchemy_at_all(rendered: Rendered) -> None:
+    project = rendered(database="none")
+    sql = {"sqlalchemy", "alembic", *DRIVERS.values()}
+    assert not sql & (dependencies(project) | dependencies(project, "dev"))
+    assert not imports_any(imports_of_package(project, "app") | imports_of_package(project, "tests"), *sql)
     assert not (project / "alembic").exists()
     assert not (project / "alembic.ini").exists()
     assert not (project / "app" / "db" / "session.py").exists()
-    for path in source_files(project):
-        assert "sqlalchemy" not in path.read_text().lower(), path
+    assert "database_url" not in settings_fields(project)
     assert (project / "app" / "db" / "store.py").is_file()
     assert (project / "app" / "repositories" / "user_repository.py").is_file()
 

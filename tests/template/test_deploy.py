@@ -2,22 +2,17 @@
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from generator.errors import UsageError
 from generator.template import load_spec
-from tests.projects import render_project, run
+from tests.projects import Rendered, render_project, run
 
 TOOLS = Path(sys.executable).parent
 DATABASES = load_spec().question("database").values
 SERVER_DATABASES = [database for database in DATABASES if database in ("postgresql", "mysql")]
-
-
-def render(tmp_path: Path, **answers: Any) -> Path:
-    return render_project(tmp_path / "svc", {"project_name": "Shop Floor", **answers})
 
 
 def check_schema(project: Path, schema: str, path: str) -> None:
@@ -33,16 +28,17 @@ def check_github_workflow(project: Path) -> None:
 
 
 class TestCi:
-    def test_github_workflow_is_valid_and_keeps_its_expressions(self, tmp_path: Path) -> None:
-        project = render(tmp_path, ci="github")
+    def test_github_workflow_is_valid_and_keeps_its_expressions(self, rendered: Rendered) -> None:
+        project = rendered(ci="github")
         check_github_workflow(project)
-        text = (project / ".github" / "workflows" / "ci.yml").read_text()
-        assert "group: ${{ github.workflow }}-${{ github.ref }}" in text
-        assert "shop-floor:${{ github.sha }}" in text
+        workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+        assert workflow["concurrency"]["group"] == "${{ github.workflow }}-${{ github.ref }}"
+        build = next(step for step in workflow["jobs"]["image"]["steps"] if "with" in step)
+        assert build["with"]["tags"] == "shop-floor:${{ github.sha }}"
         assert not (project / ".gitlab-ci.yml").exists()
 
-    def test_github_runs_the_checks_then_builds_the_image(self, tmp_path: Path) -> None:
-        workflow = yaml.safe_load((render(tmp_path, ci="github") / ".github/workflows/ci.yml").read_text())
+    def test_github_runs_the_checks_then_builds_the_image(self, rendered: Rendered) -> None:
+        workflow = yaml.safe_load((rendered(ci="github") / ".github/workflows/ci.yml").read_text())
         steps = [step.get("run") for step in workflow["jobs"]["checks"]["steps"]]
         for command in ("uv sync --locked", "uv run ruff check .", "uv run ruff format --check .",
                         "uv run mypy app tests", "uv run pytest"):  # fmt: skip
@@ -52,8 +48,8 @@ class TestCi:
         assert image["needs"] == "checks"
         assert any(step.get("uses", "").startswith("docker/build-push-action@") for step in image["steps"])
 
-    def test_github_starts_redis_for_the_cache(self, tmp_path: Path) -> None:
-        project = render(tmp_path, ci="github", cache="redis")
+    def test_github_starts_redis_for_the_cache(self, rendered: Rendered) -> None:
+        project = rendered(ci="github", cache="redis")
         check_github_workflow(project)
         workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
         redis = workflow["jobs"]["checks"]["services"]["redis"]
@@ -61,19 +57,19 @@ class TestCi:
         assert "redis-cli ping" in redis["options"]
 
     @pytest.mark.parametrize("database", SERVER_DATABASES)
-    def test_database_server_runs_as_a_service_container(self, tmp_path: Path, database: str) -> None:
-        github = render(tmp_path / "github", ci="github", database=database)
+    def test_database_server_runs_as_a_service_container(self, rendered: Rendered, database: str) -> None:
+        github = rendered(ci="github", database=database)
         check_github_workflow(github)
         workflow = yaml.safe_load((github / ".github/workflows/ci.yml").read_text())
         services = workflow["jobs"]["checks"]["services"]
         assert {"postgresql": "postgres", "mysql": "mysql"}[database] in services
-        gitlab = render(tmp_path / "gitlab", ci="gitlab", database=database)
+        gitlab = rendered(ci="gitlab", database=database)
         pipeline = yaml.safe_load((gitlab / ".gitlab-ci.yml").read_text())
         assert pipeline["checks"]["services"][0]["name"].split(":")[0] in ("postgres", "mysql")
         assert "@" in pipeline["checks"]["variables"]["DATABASE_URL"]
 
-    def test_gitlab_pipeline_is_valid(self, tmp_path: Path) -> None:
-        project = render(tmp_path, ci="gitlab", cache="redis")
+    def test_gitlab_pipeline_is_valid(self, rendered: Rendered) -> None:
+        project = rendered(ci="gitlab", cache="redis")
         check_schema(project, "vendor.gitlab-ci", ".gitlab-ci.yml")
         pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
         assert pipeline["stages"] == ["check", "build"]
@@ -82,8 +78,8 @@ class TestCi:
         assert pipeline["build-image"]["needs"] == ["checks"]
         assert not (project / ".github").exists()
 
-    def test_none_leaves_no_ci_files(self, tmp_path: Path) -> None:
-        project = render(tmp_path, ci="none")
+    def test_none_leaves_no_ci_files(self, rendered: Rendered) -> None:
+        project = rendered(ci="none")
         assert not (project / ".github").exists()
         assert not (project / ".gitlab-ci.yml").exists()
 
@@ -92,15 +88,17 @@ class TestKubernetes:
     @pytest.mark.parametrize("database", [d for d in DATABASES if d not in SERVER_DATABASES])
     def test_is_refused_without_a_database_server(self, tmp_path: Path, database: str) -> None:
         with pytest.raises(UsageError, match="Kubernetes runs several replicas that must share one database"):
-            render(tmp_path, deploy="kubernetes", database=database)
+            render_project(tmp_path / "svc", {"deploy": "kubernetes", "database": database})
         assert not (tmp_path / "svc").exists()
 
-    def test_none_leaves_no_manifests(self, tmp_path: Path) -> None:
-        assert not (render(tmp_path) / "k8s").exists()
+    def test_none_leaves_no_manifests(self, rendered: Rendered) -> None:
+        assert not (rendered() / "k8s").exists()
 
     @pytest.mark.parametrize("metrics", [True, False])
-    def test_manifests_are_valid_against_the_kubernetes_schemas(self, tmp_path: Path, metrics: bool) -> None:
-        project = render(tmp_path, deploy="kubernetes", database=SERVER_DATABASES[0], metrics=metrics)
+    def test_manifests_are_valid_against_the_kubernetes_schemas(
+        self, rendered: Rendered, metrics: bool
+    ) -> None:
+        project = rendered(deploy="kubernetes", database=SERVER_DATABASES[0], metrics=metrics)
         manifests = sorted(path.name for path in (project / "k8s").glob("*.yaml"))
         kustomization = yaml.safe_load((project / "k8s" / "kustomization.yaml").read_text())
         manifests.remove("kustomization.yaml")
@@ -111,8 +109,8 @@ class TestKubernetes:
         assert result.returncode == 0, result.stdout + result.stderr
         assert "passed" in result.stdout
 
-    def test_deployment_probes_resources_and_graceful_stop(self, tmp_path: Path) -> None:
-        project = render(tmp_path, deploy="kubernetes", database=SERVER_DATABASES[0])
+    def test_deployment_probes_resources_and_graceful_stop(self, rendered: Rendered) -> None:
+        project = rendered(deploy="kubernetes", database=SERVER_DATABASES[0])
         deployment = yaml.safe_load((project / "k8s" / "deployment.yaml").read_text())
         pod = deployment["spec"]["template"]["spec"]
         container = pod["containers"][0]
@@ -124,8 +122,8 @@ class TestKubernetes:
         assert pod["terminationGracePeriodSeconds"] > int(config["GRACEFUL_SHUTDOWN_TIMEOUT"]) + 5
         assert deployment["metadata"]["name"] == "shop-floor"
 
-    def test_autoscaler_targets_the_deployment_and_the_job_migrates(self, tmp_path: Path) -> None:
-        project = render(tmp_path, deploy="kubernetes", database=SERVER_DATABASES[0])
+    def test_autoscaler_targets_the_deployment_and_the_job_migrates(self, rendered: Rendered) -> None:
+        project = rendered(deploy="kubernetes", database=SERVER_DATABASES[0])
         hpa = yaml.safe_load((project / "k8s" / "hpa.yaml").read_text())
         target = {"apiVersion": "apps/v1", "kind": "Deployment", "name": "shop-floor"}
         assert hpa["spec"]["scaleTargetRef"] == target
@@ -144,5 +142,5 @@ def deployment_labels(project: Path) -> dict[str, str]:
 
 def test_a_cache_is_refused_without_a_database(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="nothing for a cache to spare"):
-        render(tmp_path, cache="redis", database="none")
+        render_project(tmp_path / "svc", {"cache": "redis", "database": "none"})
     assert not (tmp_path / "svc").exists()

@@ -1,12 +1,11 @@
 """The `errors` option: each format owns its modules, and each rendered format passes its own checks."""
 
-from pathlib import Path
+import ast
 
 import pytest
-import yaml
-from pytest_copie.plugin import Copie
 
-from tests.projects import render_with_copie as render
+from tests.anatomy import dotted, imports, keyword, module, routes
+from tests.projects import Rendered, answers_of
 
 FORMATS = ["fastapi", "structured", "problem"]
 
@@ -18,11 +17,8 @@ FORMAT_MODULES = [
     "tests/error_bodies.py",
     "tests/test_errors.py",
 ]
-MARKERS = {
-    "fastapi": "http_exception_handler",
-    "structured": "class ErrorResponse",
-    "problem": "application/problem+json",
-}
+# The body each format's error schema declares.
+BODIES = {"fastapi": "ErrorMessage", "structured": "ErrorResponse", "problem": "ProblemDetails"}
 SHARED_MODULES = [
     "app/api/unhandled.py",
     "app/core/exceptions.py",
@@ -35,33 +31,34 @@ SHARED_MODULES = [
 ]
 
 
-def python_sources(project: Path) -> str:
-    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(project.rglob("*.py")))
+def classes(tree: ast.Module) -> set[str]:
+    return {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
 
 
 @pytest.mark.parametrize("errors", FORMATS)
-def test_each_format_renders_its_own_modules(copie: Copie, errors: str) -> None:
-    project = render(copie, errors=errors)
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    assert answers["errors"] == errors
+def test_each_format_renders_its_own_modules(rendered: Rendered, errors: str) -> None:
+    project = rendered(errors=errors)
+    assert answers_of(project)["errors"] == errors
     for name in FORMAT_MODULES + SHARED_MODULES:
         assert (project / name).is_file(), name
-    sources = python_sources(project)
-    for other, marker in MARKERS.items():
-        assert (marker in sources) == (other == errors), f"{marker!r} in the {errors} render"
+    assert classes(module(project, "app.schemas.error")) & set(BODIES.values()) == {BODIES[errors]}
+    # The error responses the routes declare are of that body.
+    assert f"app.schemas.error.{BODIES[errors]}" in imports(module(project, "app.api.responses"))
 
 
 @pytest.mark.parametrize("errors", FORMATS)
-def test_no_format_leaves_files_or_names_of_another(copie: Copie, errors: str) -> None:
-    project = render(copie, errors=errors)
+def test_no_format_leaves_files_or_names_of_another(rendered: Rendered, errors: str) -> None:
+    project = rendered(errors=errors)
     names = [path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()]
     assert not [name for name in names if "{" in name or "%" in name]
     assert len(names) == len(set(names))
 
 
-def test_endpoints_declare_their_error_responses(copie: Copie) -> None:
-    project = render(copie)
-    for endpoints in (project / "app" / "api" / "v1" / "endpoints").glob("*.py"):
-        source = endpoints.read_text(encoding="utf-8")
-        routes = source.count("@router.") + source.count(".add_api_route(")
-        assert source.count("error_responses(") == routes, endpoints.name
+@pytest.mark.parametrize("answers", [{}, {"auth": "oauth2", "rbac": True}], ids=["default", "auth"])
+def test_every_route_declares_its_error_responses(rendered: Rendered, answers: dict[str, object]) -> None:
+    declared = routes(rendered(**answers))
+    assert declared
+    for route, decorator in declared.items():
+        responses = keyword(decorator, "responses")
+        assert isinstance(responses, ast.Call), route
+        assert dotted(responses.func) == "error_responses", route

@@ -1,6 +1,7 @@
 """Every rendered project declares its dependencies at or above the floors of tests/floors.py."""
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from tests.floors import FLOORS
-from tests.projects import render_project
+from tests.projects import Rendered
 
 DATABASES = ["sqlite", "postgresql", "mysql", "none"]
 
@@ -30,23 +31,32 @@ def lowest_allowed(specifier: SpecifierSet) -> Version | None:
     return max(bounds, default=None)
 
 
-@pytest.fixture(scope="module")
-def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, SpecifierSet]]:
-    """Per database, a project with every other optional dependency: OAuth2, Redis, metrics, tracing."""
-    folder = tmp_path_factory.mktemp("floors")
-    rendered = {}
-    for database in DATABASES:
-        cache = "none" if database == "none" else "redis"
-        answers = {"database": database, "auth": "oauth2", "cache": cache, "metrics": True}
-        answers["tracing"] = "opentelemetry"
-        rendered[database] = declared(render_project(folder / database, answers))
-    return rendered
+@pytest.fixture
+def projects(rendered: Rendered) -> Callable[[str], dict[str, SpecifierSet]]:
+    """Per database, the dependencies of a project with every other optional one: OAuth2, Redis,
+    metrics, tracing and, with a database, the worker."""
+
+    def project(database: str) -> dict[str, SpecifierSet]:
+        stored = database != "none"
+        return declared(
+            rendered(
+                database=database,
+                auth="oauth2",
+                cache="redis" if stored else "none",
+                metrics=True,
+                tracing="opentelemetry",
+                worker="taskiq" if stored else "none",
+            )
+        )
+
+    return project
 
 
 @pytest.mark.parametrize("database", DATABASES)
-def test_every_floor_holds(projects: dict[str, dict[str, SpecifierSet]], database: str) -> None:
+def test_every_floor_holds(projects: Callable[[str], dict[str, SpecifierSet]], database: str) -> None:
+    declared = projects(database)
     for name, (floor, reason) in FLOORS.items():
-        specifier = projects[database].get(canonicalize_name(name))
+        specifier = declared.get(canonicalize_name(name))
         if specifier is None:
             continue
         lowest = lowest_allowed(specifier)
@@ -55,9 +65,9 @@ def test_every_floor_holds(projects: dict[str, dict[str, SpecifierSet]], databas
 
 
 def test_every_floor_is_of_a_dependency_some_project_declares(
-    projects: dict[str, dict[str, SpecifierSet]],
+    projects: Callable[[str], dict[str, SpecifierSet]],
 ) -> None:
-    seen = {name for dependencies in projects.values() for name in dependencies}
+    seen = {name for database in DATABASES for name in projects(database)}
     assert {canonicalize_name(name) for name in FLOORS} <= seen
 
 

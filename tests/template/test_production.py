@@ -1,9 +1,13 @@
-"""The image, compose.yaml and production settings of generated projects, checked without a
-Docker engine: hadolint, `docker-compose config` and parsing."""
+"""The image and compose.yaml of generated projects, checked without a Docker engine (hadolint,
+`docker-compose config` and parsing), and what the metrics and cache options bring. That the
+server and the app read their production settings is each project's own tests' to prove
+(tests/test_server.py, tests/test_production.py), in the slow matrix."""
 
+import ast
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -20,25 +24,20 @@ import pytest
 from generator.new import render as render_with_lock
 from generator.template import load_spec
 from generator.validate.databases import Servers, scratch_databases
-from tests.projects import install, project_environment, render_project, run
+from tests.anatomy import (
+    calls,
+    dependencies,
+    documented_environment,
+    function,
+    imports,
+    module,
+    settings_fields,
+)
+from tests.projects import Rendered, install, project_environment, run
 
 TOOLS = Path(sys.executable).parent
 DATABASES = load_spec().question("database").values
 SERVER_DATABASES = [database for database in DATABASES if database in ("postgresql", "mysql")]
-
-
-@pytest.fixture(scope="module")
-def render(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    rendered: dict[str, Path] = {}
-
-    def render(**answers: Any) -> Path:
-        key = json.dumps(answers, sort_keys=True)
-        if key not in rendered:
-            destination = tmp_path_factory.mktemp("project") / "svc"
-            rendered[key] = render_project(destination, {"project_name": "Shop Floor", **answers})
-        return rendered[key]
-
-    return render
 
 
 def dockerfile_instructions(project: Path) -> list[tuple[str, str]]:
@@ -59,14 +58,14 @@ def compose_config(project: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("database", DATABASES)
-def test_dockerfile_passes_hadolint(render: Any, database: str) -> None:
-    project = render(database=database)
+def test_dockerfile_passes_hadolint(rendered: Rendered, database: str) -> None:
+    project = rendered(database=database)
     result = run([str(TOOLS / "hadolint"), "--failure-threshold", "info", "Dockerfile"], project)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_dockerfile_is_a_locked_multi_stage_build_run_by_a_non_root_user(render: Any) -> None:
-    instructions = dockerfile_instructions(render())
+def test_dockerfile_is_a_locked_multi_stage_build_run_by_a_non_root_user(rendered: Rendered) -> None:
+    instructions = dockerfile_instructions(rendered())
     stages = [argument for name, argument in instructions if name == "FROM"]
     assert len(stages) == 2
     assert all(stage.startswith("python:3.11-slim") for stage in stages)
@@ -81,13 +80,13 @@ def test_dockerfile_is_a_locked_multi_stage_build_run_by_a_non_root_user(render:
     assert json.loads(healthcheck.split("CMD", 1)[1])[0] == "python"
 
 
-def test_image_python_follows_the_python_version(render: Any) -> None:
-    instructions = dockerfile_instructions(render(python_version="3.13"))
+def test_image_python_follows_the_python_version(rendered: Rendered) -> None:
+    instructions = dockerfile_instructions(rendered(python_version="3.13"))
     assert {argument.split()[0] for name, argument in instructions if name == "FROM"} == {"python:3.13-slim"}
 
 
-def test_dockerignore_keeps_secrets_and_local_state_out(render: Any) -> None:
-    ignored = (render() / ".dockerignore").read_text().splitlines()
+def test_dockerignore_keeps_secrets_and_local_state_out(rendered: Rendered) -> None:
+    ignored = (rendered() / ".dockerignore").read_text().splitlines()
     for entry in (".env", ".venv", ".git", "tests", "*.db"):
         assert entry in ignored, entry
     assert "uv.lock" not in ignored
@@ -103,8 +102,10 @@ def test_dockerignore_keeps_secrets_and_local_state_out(render: Any) -> None:
         if (database, cache) != ("none", "redis")
     ],
 )
-def test_compose_is_valid_and_waits_for_healthy_dependencies(render: Any, database: str, cache: str) -> None:
-    services = compose_config(render(database=database, cache=cache))["services"]
+def test_compose_is_valid_and_waits_for_healthy_dependencies(
+    rendered: Rendered, database: str, cache: str
+) -> None:
+    services = compose_config(rendered(database=database, cache=cache))["services"]
     app = services["app"]
     assert app["healthcheck"]["test"][-1].count("/health") == 1
     depends_on = app.get("depends_on", {})
@@ -122,17 +123,23 @@ def test_compose_is_valid_and_waits_for_healthy_dependencies(render: Any, databa
     assert set(services) == {"app"} | expected
 
 
-def test_compose_keeps_sqlite_on_a_volume_the_app_user_can_write(render: Any) -> None:
-    project = render(database="sqlite")
-    config = compose_config(project)
-    assert config["services"]["app"]["volumes"][0]["target"] == "/app/data"
-    dockerfile = (project / "Dockerfile").read_text()
-    assert "DATABASE_URL=sqlite+aiosqlite:////app/data/shop_floor.db" in dockerfile
-    assert "chown app:app /app/data" in dockerfile
+def test_compose_keeps_sqlite_on_a_volume_the_app_user_can_write(rendered: Rendered) -> None:
+    project = rendered(database="sqlite")
+    volume = compose_config(project)["services"]["app"]["volumes"][0]["target"]
+    _, env = image_command_and_env(project)
+    url = env["DATABASE_URL"]
+    assert url.startswith("sqlite+aiosqlite:///")
+    assert Path(url.removeprefix("sqlite+aiosqlite:///")) == Path(volume) / "shop_floor.db"
+    commands = [shlex.split(argument) for name, argument in dockerfile_instructions(project) if name == "RUN"]
+    words = [word for command in commands for word in command]
+    owner = words.index("chown")
+    assert words[owner + 1 : owner + 3] == ["app:app", volume]
+    user = [argument for name, argument in dockerfile_instructions(project) if name == "USER"]
+    assert user == ["10001:10001"]
 
 
-def test_compose_refuses_to_start_an_authenticated_service_without_a_secret_key(render: Any) -> None:
-    project = render(auth="jwt")
+def test_compose_refuses_to_start_an_authenticated_service_without_a_secret_key(rendered: Rendered) -> None:
+    project = rendered(auth="jwt")
     env = project_environment()
     env.pop("SECRET_KEY", None)
     result = run([str(TOOLS / "docker-compose"), "config", "--quiet"], project, env)
@@ -141,38 +148,31 @@ def test_compose_refuses_to_start_an_authenticated_service_without_a_secret_key(
 
 
 @pytest.mark.parametrize("metrics", [True, False])
-def test_metrics_module_and_dependency_follow_the_option(render: Any, metrics: bool) -> None:
-    project = render(metrics=metrics)
-    pyproject = (project / "pyproject.toml").read_text()
-    assert ('"prometheus-fastapi-instrumentator>=8.0.1"' in pyproject) is metrics
+def test_metrics_module_and_dependency_follow_the_option(rendered: Rendered, metrics: bool) -> None:
+    project = rendered(metrics=metrics)
+    assert ("prometheus-fastapi-instrumentator" in dependencies(project)) is metrics
     assert (project / "app" / "core" / "metrics.py").is_file() is metrics
     assert (project / "tests" / "test_metrics.py").is_file() is metrics
-    assert ("instrument(app," in (project / "app" / "main.py").read_text()) is metrics
-
-
-def test_production_settings_come_from_the_environment(render: Any) -> None:
-    config = (render() / "app" / "core" / "config.py").read_text()
-    for setting in ("workers: int", "graceful_shutdown_timeout: int", "forwarded_allow_ips: str"):
-        assert setting in config
-    main = (render() / "app" / "main.py").read_text()
-    assert "max_body_size=settings.max_body_size" in main
-    assert re.search(r'openapi_url="/openapi.json" if settings.docs_enabled else None', main)
-    assert "allow_credentials=settings.cors_credentials" in main
-    server = (render() / "app" / "server.py").read_text()
-    assert "proxy_headers=True" in server
-    assert "timeout_graceful_shutdown=settings.graceful_shutdown_timeout" in server
+    main = module(project, "app.main")
+    instrumented = bool(calls(function(main, "create_app"), "instrument"))
+    assert instrumented is metrics
+    assert ("app.core.metrics.instrument" in imports(main)) is metrics
 
 
 @pytest.mark.parametrize("cache", ["none", "redis"])
-def test_cache_files_and_dependency_follow_the_option(render: Any, cache: str) -> None:
-    project = render(cache=cache)
+def test_cache_files_and_dependency_follow_the_option(rendered: Rendered, cache: str) -> None:
+    project = rendered(cache=cache)
     redis = cache == "redis"
-    assert ('"redis>=' in (project / "pyproject.toml").read_text()) is redis
+    assert ("redis" in dependencies(project)) is redis
     assert (project / "app" / "core" / "cache.py").is_file() is redis
     assert (project / "app" / "services" / "cached_post_service.py").is_file() is redis
     assert (project / "tests" / "test_cache.py").is_file() is redis
-    assert ("REDIS_URL=" in (project / ".env.example").read_text()) is redis
-    assert ("CachedPostService" in (project / "app" / "services" / "providers.py").read_text()) is redis
+    assert ("REDIS_URL" in documented_environment(project)) is redis
+    assert ("redis_url" in settings_fields(project)) is redis
+    # The service a request gets for posts reads through the cache.
+    service = function(module(project, "app.services.providers"), "get_post_service").returns
+    assert service is not None
+    assert ast.unparse(service) == ("CachedPostService" if redis else "PostService")
 
 
 def image_command_and_env(project: Path) -> tuple[list[str], dict[str, str]]:

@@ -6,7 +6,8 @@ import yaml
 from pytest_copie.plugin import Copie
 
 from generator.template import load_spec
-from tests.projects import render_with_copie as render
+from tests.anatomy import calls, documented_environment, keyword, literal, module, settings_fields
+from tests.projects import Rendered
 
 EXPECTED_FILES = [
     ".copier-answers.yml",
@@ -43,22 +44,22 @@ def rendered_files(project: Path) -> list[Path]:
     return [path for path in project.rglob("*") if path.is_file()]
 
 
-def test_default_render_has_the_seed_layout(copie: Copie) -> None:
-    project = render(copie)
+def test_default_render_has_the_seed_layout(rendered: Rendered) -> None:
+    project = rendered()
     for name in EXPECTED_FILES:
         assert (project / name).is_file(), name
 
 
-def test_no_jinja_is_left_in_rendered_files(copie: Copie) -> None:
-    project = render(copie)
+def test_no_jinja_is_left_in_rendered_files(rendered: Rendered) -> None:
+    project = rendered()
     for path in rendered_files(project):
         text = path.read_text(encoding="utf-8")
         assert not JINJA_LEFTOVER.search(text), path
         assert not path.name.endswith(".jinja"), path
 
 
-def test_rendered_files_have_no_blank_line_runs_or_trailing_spaces(copie: Copie) -> None:
-    project = render(copie)
+def test_rendered_files_have_no_blank_line_runs_or_trailing_spaces(rendered: Rendered) -> None:
+    project = rendered()
     for path in rendered_files(project):
         text = path.read_text(encoding="utf-8")
         assert "\n\n\n\n" not in text, path
@@ -87,8 +88,8 @@ def test_python_templates_keep_few_template_tags() -> None:
     assert crowded == {}
 
 
-def test_answers_file_records_the_answers(copie: Copie) -> None:
-    project = render(copie, project_name="Order Service", python_version="3.12")
+def test_answers_file_records_the_answers(rendered: Rendered) -> None:
+    project = rendered(project_name="Order Service", python_version="3.12")
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["project_name"] == "Order Service"
     assert answers["project_slug"] == "order_service"
@@ -98,11 +99,20 @@ def test_answers_file_records_the_answers(copie: Copie) -> None:
     assert computed.isdisjoint(answers)
 
 
-def test_project_name_with_quotes_renders_valid_python(copie: Copie) -> None:
-    project = render(copie, project_name='The "Best" Service', project_slug="best", description='Say "hi"')
-    config = (project / "app" / "core" / "config.py").read_text()
-    compile(config, "config.py", "exec")
-    assert 'project_name: str = "The \\"Best\\" Service"' in config
+def test_project_name_and_description_with_quotes_reach_the_app_as_written(rendered: Rendered) -> None:
+    project = rendered(project_name='The "Best" Service', project_slug="best", description='Say "hi"')
+    assert literal(settings_fields(project)["project_name"]) == 'The "Best" Service'
+    [app] = calls(module(project, "app.main"), "FastAPI")
+    assert literal(keyword(app, "description")) == 'Say "hi"'
+
+
+@pytest.mark.parametrize("preset", sorted(load_spec().presets))
+def test_every_documented_variable_is_a_setting(rendered: Rendered, preset: str) -> None:
+    """.env.example sets (or shows) only variables the settings read: none misspelt or left over."""
+    project = rendered(**load_spec().preset(preset))
+    settings = {name.upper() for name in settings_fields(project)}
+    # The tests' database, read by tests/conftest.py rather than the application.
+    assert documented_environment(project) - settings <= {"TEST_DATABASE_URL"}
 
 
 @pytest.mark.parametrize("slug", ["Bad", "9lives", "with-dash", "app", "import"])

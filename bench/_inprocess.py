@@ -8,12 +8,13 @@ settings come from the environment (bench/reads.py sets them); it prints JSON li
 """
 
 import asyncio
+import importlib
 import json
 import os
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlencode
@@ -21,25 +22,23 @@ from urllib.parse import urlencode
 sys.path[:0] = [os.path.dirname(os.path.abspath(__file__)), os.getcwd()]  # _raw, and the project's app
 
 import _raw  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-from pydantic import BaseModel  # noqa: E402
 
-App = Callable[..., Awaitable[None]]
+App = Callable[..., Coroutine[Any, Any, None]]
 PASSWORD = "Bench-Passw0rd"
 
 
-class HealthStatus(BaseModel):
-    status: str
-    checks: dict[str, str] = {}
+def bare_app() -> App:
+    """bench/serve.py's bare app, written by bench/reads.py into BENCH_BARE_DIR."""
+    sys.path.insert(0, os.environ["BENCH_BARE_DIR"])
+    app: App = importlib.import_module("bare_app").app
+    return app
 
 
-def bare_app() -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/health")
-    async def health() -> HealthStatus:
-        return HealthStatus(status="ok")
-
+def service(cache_seconds: str) -> App:
+    """The project's app, imported here: this module is type-checked where `app` is not."""
+    os.environ["PRINCIPAL_CACHE_SECONDS"] = cache_seconds
+    settings = importlib.import_module("app.core.config").Settings()
+    app: App = importlib.import_module("app.main").create_app(settings)
     return app
 
 
@@ -98,11 +97,13 @@ async def call(
 
 
 @asynccontextmanager
-async def running(app: App):  # type: ignore[no-untyped-def]
+async def running(app: App) -> AsyncIterator[App]:
     """The app's lifespan, driven as a server drives it."""
     inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put))
+    task: asyncio.Task[None] = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put)
+    )
     await inbox.put({"type": "lifespan.startup"})
     message = await outbox.get()
     assert message["type"] == "lifespan.startup.complete", message
@@ -114,14 +115,6 @@ async def running(app: App):  # type: ignore[no-untyped-def]
         await task
 
 
-def service(cache_seconds: str) -> App:
-    os.environ["PRINCIPAL_CACHE_SECONDS"] = cache_seconds
-    from app.core.config import Settings
-    from app.main import create_app
-
-    return create_app(Settings())
-
-
 async def seed(app: App, auth: str, posts: int) -> str | None:
     user = {"username": "bench", "email": "bench@example.com", "password": PASSWORD}
     status, created = await call(app, "POST", "/api/v1/users", body=user)
@@ -130,11 +123,15 @@ async def seed(app: App, auth: str, posts: int) -> str | None:
     assert status == 201, (status, created)
     token = None
     if auth == "jwt":
-        status, answer = await call(app, "POST", "/api/v1/auth/login", body={"username": "bench", "password": PASSWORD})
+        status, answer = await call(
+            app, "POST", "/api/v1/auth/login", body={"username": "bench", "password": PASSWORD}
+        )
         assert status == 200, (status, answer)
         token = answer["access_token"]
     elif auth == "oauth2":
-        status, answer = await call(app, "POST", "/api/v1/auth/token", form={"username": "bench", "password": PASSWORD})
+        status, answer = await call(
+            app, "POST", "/api/v1/auth/token", form={"username": "bench", "password": PASSWORD}
+        )
         assert status == 200, (status, answer)
         token = answer["access_token"]
     post: dict[str, Any] = {"title": "Read in process", "body": "Written by bench/reads.py."}
@@ -155,7 +152,11 @@ async def cpu_per_request(app: App, path: str, token: str | None, n: int) -> flo
 
 
 async def main() -> None:
-    auth, requests, rounds = os.environ["BENCH_AUTH"], int(os.environ["BENCH_REQUESTS"]), int(os.environ["BENCH_ROUNDS"])
+    auth, requests, rounds = (
+        os.environ["BENCH_AUTH"],
+        int(os.environ["BENCH_REQUESTS"]),
+        int(os.environ["BENCH_ROUNDS"]),
+    )
     cached, uncached, raw, bare = service("5"), service("0"), _raw.create_app(), bare_app()
     async with running(cached), running(uncached), running(raw):
         token = await seed(cached, auth, int(os.environ["BENCH_POSTS"]))
@@ -173,7 +174,10 @@ async def main() -> None:
             ]
         for name, app, path, row_token in rows:
             if name.startswith("raw"):  # the baseline answers as the service does
-                expected, actual = await call(cached, "GET", path, token=row_token), await call(app, "GET", path, token=row_token)
+                expected, actual = (
+                    await call(cached, "GET", path, token=row_token),
+                    await call(app, "GET", path, token=row_token),
+                )
                 assert expected == actual, (name, expected, actual)
         samples: dict[str, list[float]] = {name: [] for name, *_ in rows}
         for _ in range(rounds):

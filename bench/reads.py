@@ -25,8 +25,9 @@ import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
-from _service import drop_database, prepare
+from _service import drop_database, prepare, write_bare_app
 
 BENCH = Path(__file__).resolve().parent
 # The row each service row is compared with.
@@ -38,7 +39,7 @@ BASELINES = {
 }
 
 
-def measure(preset: str, database: str, workdir: Path, args: argparse.Namespace) -> list[dict[str, float]]:
+def measure(preset: str, database: str, workdir: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
     project = prepare(workdir, preset, database)
     try:
         secret = uuid.uuid4().hex * 2
@@ -58,6 +59,7 @@ def measure(preset: str, database: str, workdir: Path, args: argparse.Namespace)
             "BENCH_REQUESTS": str(args.requests),
             "BENCH_ROUNDS": str(args.rounds),
             "BENCH_POSTS": str(args.posts),
+            "BENCH_BARE_DIR": str(write_bare_app(workdir)),
         }
         env.pop("VIRTUAL_ENV", None)
         output = subprocess.run(
@@ -73,17 +75,19 @@ def measure(preset: str, database: str, workdir: Path, args: argparse.Namespace)
         drop_database(project)
 
 
-def report(preset: str, database: str, rows: list[dict[str, float]]) -> None:
-    cpu = {row["endpoint"]: row["cpu_us"] for row in rows}
+def report(preset: str, database: str, rows: list[dict[str, Any]]) -> None:
+    cpu: dict[str, float] = {row["endpoint"]: row["cpu_us"] for row in rows}
     print(f"\n{preset} on {database}")
     for endpoint, micros in cpu.items():
-        baseline = BASELINES.get(str(endpoint))
+        baseline = BASELINES.get(endpoint, "")
         ratio = f"  {cpu[baseline] / micros:.2f} of {baseline}" if baseline in cpu else ""
         print(f"  {endpoint:<38} {micros:8.0f} µs{ratio}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--presets", nargs="+", default=["standard"])
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--requests", type=int, default=500)

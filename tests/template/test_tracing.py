@@ -53,6 +53,23 @@ def test_files_and_dependencies_follow_the_option(
     assert opentelemetry == sdk | instrumentations
 
 
+@pytest.mark.parametrize(
+    ("worker", "tracing"), [("taskiq", "opentelemetry"), ("taskiq", "none"), ("none", "opentelemetry")]
+)
+def test_jobs_are_traced_only_with_both_options(tmp_path: Path, worker: str, tracing: str) -> None:
+    project = render(tmp_path, worker=worker, tracing=tracing)
+    both = worker == "taskiq" and tracing == "opentelemetry"
+    assert (project / "tests" / "test_job_traces.py").is_file() is both
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    extras = {
+        extra
+        for line in pyproject["project"]["dependencies"]
+        if (requirement := Requirement(line)).name == "taskiq"
+        for extra in requirement.extras
+    }
+    assert extras == ({"opentelemetry"} if both else set())
+
+
 def test_compose_passes_the_collector_endpoint_and_names_the_service(tmp_path: Path) -> None:
     project = render(tmp_path, tracing="opentelemetry")
     env = project_environment({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318"})

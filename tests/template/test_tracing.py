@@ -53,14 +53,33 @@ def test_files_and_dependencies_follow_the_option(
     assert opentelemetry == sdk | instrumentations
 
 
-def test_compose_passes_the_collector_endpoint_and_names_the_service(tmp_path: Path) -> None:
-    project = render(tmp_path, tracing="opentelemetry")
+@pytest.mark.parametrize(
+    ("worker", "tracing"), [("taskiq", "opentelemetry"), ("taskiq", "none"), ("none", "opentelemetry")]
+)
+def test_jobs_are_traced_only_with_both_options(tmp_path: Path, worker: str, tracing: str) -> None:
+    project = render(tmp_path, worker=worker, tracing=tracing)
+    both = worker == "taskiq" and tracing == "opentelemetry"
+    assert (project / "tests" / "test_job_traces.py").is_file() is both
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    extras = {
+        extra
+        for line in pyproject["project"]["dependencies"]
+        if (requirement := Requirement(line)).name == "taskiq"
+        for extra in requirement.extras
+    }
+    assert extras == ({"opentelemetry"} if both else set())
+
+
+def test_compose_passes_the_collector_endpoint_and_names_the_services(tmp_path: Path) -> None:
+    project = render(tmp_path, tracing="opentelemetry", worker="taskiq")
     env = project_environment({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318"})
     result = run([str(TOOLS / "docker-compose"), "config", "--format", "json"], project, env)
     assert result.returncode == 0, result.stderr
-    environment = json.loads(result.stdout)["services"]["app"]["environment"]
-    assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4318"
-    assert environment["OTEL_SERVICE_NAME"] == "shop-floor"
+    services = json.loads(result.stdout)["services"]
+    for service, name in [("app", "shop-floor"), ("worker", "shop-floor-worker")]:
+        environment = services[service]["environment"]
+        assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4318"
+        assert environment["OTEL_SERVICE_NAME"] == name
 
 
 def test_compose_without_an_endpoint_exports_nowhere(tmp_path: Path) -> None:
@@ -74,7 +93,7 @@ def test_compose_without_an_endpoint_exports_nowhere(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("tracing", ["none", "opentelemetry"])
 def test_kubernetes_names_the_service_of_its_spans(tmp_path: Path, tracing: str) -> None:
-    project = render(tmp_path, tracing=tracing, deploy="kubernetes", database="postgresql")
+    project = render(tmp_path, tracing=tracing, deploy="kubernetes", database="postgresql", worker="taskiq")
     kustomization = yaml.safe_load((project / "k8s" / "kustomization.yaml").read_text())
     result = run(
         [str(TOOLS / "kubernetes-validate"), "--strict", *kustomization["resources"]], project / "k8s"
@@ -82,3 +101,7 @@ def test_kubernetes_names_the_service_of_its_spans(tmp_path: Path, tracing: str)
     assert result.returncode == 0, result.stdout + result.stderr
     config = yaml.safe_load((project / "k8s" / "configmap.yaml").read_text())["data"]
     assert config.get("OTEL_SERVICE_NAME") == ("shop-floor" if tracing == "opentelemetry" else None)
+    worker = yaml.safe_load((project / "k8s" / "worker-deployment.yaml").read_text())
+    [container] = worker["spec"]["template"]["spec"]["containers"]
+    env = {item["name"]: item["value"] for item in container.get("env", [])}
+    assert env.get("OTEL_SERVICE_NAME") == ("shop-floor-worker" if tracing == "opentelemetry" else None)

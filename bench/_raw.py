@@ -10,7 +10,8 @@ on this database; bench/serve.py checks its answers against the service's before
 It runs in the rendered project's environment, which holds the driver (asyncpg or aiosqlite)
 and PyJWT, and takes its settings from the environment: RAW_DATABASE_URL (the service's,
 in SQLAlchemy's form), RAW_POOL_SIZE, RAW_SECRET_KEY and RAW_JWT_ALGORITHM (no algorithm: no
-/users/me), RAW_ROLES ("1": users have a role).
+/users/me), RAW_ROLES ("1": users have a role) and RAW_POST_STATS ("1": posts carry the
+worker's word count and reading time).
 """
 
 import asyncio
@@ -35,6 +36,8 @@ MAX_ID = 2**31 - 1
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "type", "stamp"]
 USER_ID = re.compile(r"[1-9][0-9]{0,9}")
 POST_COLUMNS = ["id", "title", "body", "author_id", "created_at", "updated_at"]
+POST_STATS = ["word_count", "reading_minutes"]  # with worker=taskiq, before the timestamps
+TIMESTAMPS = {"created_at", "updated_at"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Settings:
     secret_key: str
     jwt_algorithm: str | None
     roles: bool
+    post_stats: bool
 
     @classmethod
     def from_environment(cls) -> "Settings":
@@ -53,6 +57,7 @@ class Settings:
             secret_key=os.environ.get("RAW_SECRET_KEY", ""),
             jwt_algorithm=os.environ.get("RAW_JWT_ALGORITHM") or None,
             roles=os.environ.get("RAW_ROLES") == "1",
+            post_stats=os.environ.get("RAW_POST_STATS") == "1",
         )
 
     @property
@@ -101,10 +106,11 @@ class Database:
         user_columns = ["id", "username", "email", "full_name", "age", "is_active"]
         user_columns += ["role"] * settings.roles + ["created_at", "security_stamp"]
         self.user_columns = user_columns
+        self.post_columns = POST_COLUMNS[:4] + POST_STATS * settings.post_stats + POST_COLUMNS[4:]
         self.user_sql = f"SELECT {', '.join(user_columns)} FROM users WHERE id = {mark(1)}"
         # The page and the total in one round trip, as app/repositories/paging.py reads them.
         self.page_sql = (
-            f"SELECT {', '.join(POST_COLUMNS)}, (SELECT count(*) FROM posts) AS total"
+            f"SELECT {', '.join(self.post_columns)}, (SELECT count(*) FROM posts) AS total"
             f" FROM posts ORDER BY id DESC LIMIT {mark(1)} OFFSET {mark(2)}"
         )
         self.count_sql = "SELECT count(*) FROM posts"
@@ -146,15 +152,10 @@ def timestamp(value: datetime | str) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def post_json(row: Row) -> dict[str, Any]:
-    return {
-        "id": row[0],
-        "title": row[1],
-        "body": row[2],
-        "author_id": row[3],
-        "created_at": timestamp(row[4]),
-        "updated_at": timestamp(row[5]),
-    }
+def post_json(columns: Sequence[str], row: Row) -> dict[str, Any]:
+    # The row ends with the page's total, which zip leaves out.
+    pairs = zip(columns, row, strict=False)
+    return {name: timestamp(value) if name in TIMESTAMPS else value for name, value in pairs}
 
 
 def page_bounds(query_string: bytes) -> tuple[int, int]:
@@ -241,12 +242,12 @@ class RawApp:
         skip, limit = page_bounds(scope["query_string"])
         rows = await self.database.rows(self.database.page_sql, limit, skip)
         if rows:
-            total = rows[0][len(POST_COLUMNS)]
+            total = rows[0][len(self.database.post_columns)]
         elif skip:
             total = (await self.database.rows(self.database.count_sql))[0][0]
         else:
             total = 0
-        return dumps({"items": [post_json(row) for row in rows], "total": total})
+        return dumps({"items": [post_json(self.database.post_columns, row) for row in rows], "total": total})
 
     async def current_user(self, scope: Message) -> bytes:
         user_id, stamp = access_claims(bearer_token(scope["headers"]), self.settings)

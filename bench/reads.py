@@ -55,6 +55,7 @@ def measure(preset: str, database: str, workdir: Path, args: argparse.Namespace)
             "RAW_SECRET_KEY": secret,
             "RAW_JWT_ALGORITHM": "HS256" if auth != "none" else "",
             "RAW_ROLES": "1" if project.answers.get("rbac") else "",
+            "RAW_POST_STATS": "1" if project.answers.get("worker") == "taskiq" else "",
             "BENCH_AUTH": auth,
             "BENCH_REQUESTS": str(args.requests),
             "BENCH_ROUNDS": str(args.rounds),

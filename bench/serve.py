@@ -240,6 +240,7 @@ def bench(
         "RAW_SECRET_KEY": env["SECRET_KEY"],
         "RAW_JWT_ALGORITHM": "HS256" if has_auth else "",  # the service's JWT_ALGORITHM
         "RAW_ROLES": "1" if project.answers.get("rbac") else "0",
+        "RAW_POST_STATS": "1" if project.answers.get("worker") == "taskiq" else "0",
     }
     bare_port, raw_port = free_port(), free_port()
     service = [project.python, "-m", "app.server"]

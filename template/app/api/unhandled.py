@@ -13,11 +13,8 @@ RETRY_AFTER_SECONDS = 5  # how long a client should wait before it retries after
 
 
 class UnhandledErrorMiddleware:
-    """Turns an unhandled exception into a generic 500, logged once with its traceback.
-
-    An outage (`is_outage`: a database that cannot be reached) is a 503 with Retry-After
-    instead, logged in one line. Starlette's own handler re-raises: the server logs it twice.
-    """
+    """A generic 500 for an unhandled exception, logged once (Starlette's handler re-raises: logged
+    twice); an outage (`is_outage`: a database out of reach) is a 503 with Retry-After, in one line."""
 
     def __init__(self, app: ASGIApp, *, is_outage: Callable[[Exception], bool] = lambda _: False) -> None:
         self.app = app

@@ -3,12 +3,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodyLimitMiddleware:
-    """Refuses a request body over `max_body_size` bytes, declared or streamed, with 413.
-
-    Raised where the endpoint reads the body, the error handlers answer it in this service's
-    format (Starlette's own limit answers in plain text). Only POST, PUT and PATCH bodies are
-    read: reads and probes, the most frequent requests, go straight through.
-    """
+    """A 413 for a POST, PUT or PATCH body over `max_body_size` bytes, declared or streamed, raised
+    where the endpoint reads it: answered in this service's error format, not Starlette's plain text."""
 
     def __init__(self, app: ASGIApp, max_body_size: int) -> None:
         self.app = app

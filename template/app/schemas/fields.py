@@ -3,8 +3,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-# The largest value a 32-bit INTEGER column holds: ids (and offsets) beyond it are
-# rejected with a 422 instead of overflowing in the database driver.
+# A 32-bit INTEGER column's largest value: ids and offsets beyond it are a 422, not a driver overflow.
 MAX_ID = 2**31 - 1
 
 
@@ -19,8 +18,7 @@ def _json_number(value: object) -> object:
 JSON_INTEGER = BeforeValidator(_json_number)
 Id = Annotated[int, Field(ge=1, le=MAX_ID), JSON_INTEGER]
 
-# Any run of characters but NUL, which PostgreSQL cannot store in text. It is refused on every
-# database, so that a service answers the same whichever it runs on, and the schema says so.
+# Anything but NUL, which PostgreSQL cannot store in text: refused on every database alike.
 STORABLE = r"[^\x00]*"
 
 # Every text a client sends (body, query or form) is of this type, or built on it.

@@ -50,8 +50,9 @@ def owner_edits(project: Path) -> None:
     (project / "app" / "api" / "v1" / "endpoints" / "ping.py").write_text(PING)
     router = project / "app" / "api" / "v1" / "router.py"
     router.write_text(
-        router.read_text()
-        + "\nfrom app.api.v1.endpoints import ping  # noqa: E402\n\napi_router.include_router(ping.router)\n"
+        "from app.api.v1.endpoints import ping\n"
+        + router.read_text()
+        + "    app.include_router(ping.router, prefix=prefix)\n"
     )
     config = project / "app" / "core" / "config.py"
     assert 'log_level: str = "INFO"' in config.read_text()

@@ -52,11 +52,14 @@ def _isort_key(name: str) -> tuple[int, str]:
 
 def register_router(text: str, plural: str) -> str:
     text = _with_import(text, "app.api.v1.endpoints", plural, ROUTER)
-    includes = list(re.finditer(r"^api_router\.include_router\([^\n]*\)$", text, re.MULTILINE))
+    # The last inclusion, copied for the new router: include_api_v1's
+    # `app.include_router(posts.router, prefix=prefix)`, or in a project rendered before it, a
+    # v1 router's `api_router.include_router(posts.router)`.
+    includes = list(re.finditer(r"^( *\w+\.include_router\()\w+(\.router[^\n]*\))$", text, re.MULTILINE))
     if not includes:
         raise UsageError(f"{ROUTER} includes no router: cannot register the resource in it")
-    end = includes[-1].end()
-    return f"{text[:end]}\napi_router.include_router({plural}.router){text[end:]}"
+    last = includes[-1]
+    return f"{text[: last.end()]}\n{last.group(1)}{plural}{last.group(2)}{text[last.end() :]}"
 
 
 def register_model(text: str, module: str, model: str) -> str:

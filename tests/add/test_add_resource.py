@@ -59,7 +59,7 @@ class TestAddResource:
         assert added.edited == ("app/api/v1/router.py", "app/db/models/__init__.py")
         router = (project / "app/api/v1/router.py").read_text()
         assert "import auth, books, posts, users" in router
-        assert router.endswith("api_router.include_router(books.router)\n")
+        assert router.endswith("    app.include_router(books.router, prefix=prefix)\n")
         assert "from app.db.models.book import Book\n" in (project / "app/db/models/__init__.py").read_text()
 
     def test_records_its_answers_with_the_projects_source(self, project: Path) -> None:

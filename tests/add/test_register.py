@@ -1,6 +1,19 @@
 from generator.add import register
 
-ROUTER = """from fastapi import APIRouter
+ROUTER = """from fastapi import FastAPI
+
+from app.api.v1.endpoints import auth, posts, users
+
+
+def include_api_v1(app: FastAPI, prefix: str) -> None:
+    \"\"\"Version 1 of the API.\"\"\"
+    app.include_router(auth.router, prefix=prefix)
+    app.include_router(users.router, prefix=prefix)
+    app.include_router(posts.router, prefix=prefix)
+"""
+
+# app/api/v1/router.py as projects rendered before include_api_v1 have it.
+OLD_ROUTER = """from fastapi import APIRouter
 
 from app.api.v1.endpoints import auth, posts, users
 
@@ -28,6 +41,15 @@ class Store:
 
 def test_the_router_imports_and_includes_the_resource_last() -> None:
     text = register.register_router(ROUTER, "comments")
+    assert "from app.api.v1.endpoints import auth, comments, posts, users\n" in text
+    assert text.endswith(
+        "    app.include_router(posts.router, prefix=prefix)\n"
+        "    app.include_router(comments.router, prefix=prefix)\n"
+    )
+
+
+def test_a_v1_router_of_an_older_project_includes_the_resource_last() -> None:
+    text = register.register_router(OLD_ROUTER, "comments")
     assert "from app.api.v1.endpoints import auth, comments, posts, users\n" in text
     assert text.endswith(
         "api_router.include_router(posts.router)\napi_router.include_router(comments.router)\n"

@@ -16,7 +16,7 @@ from generator.errors import TrellisError, UsageError
 from generator.template import TemplateSpec, load_spec
 from generator.validate import steps
 from generator.validate.contract import contract
-from generator.validate.databases import Servers, scratch_databases
+from generator.validate.databases import Servers, scratch_databases, scratch_redis
 from generator.validate.environment import project_environment
 from generator.validate.processes import Processes, StepFailed, tail
 from generator.validate.steps import Context, Project
@@ -129,12 +129,14 @@ def validate(
         venv = scratch / "venv" if "install" in chosen else path / ".venv"
         if "install" not in chosen and not (venv / "bin" / "python").exists():
             raise UsageError(f"without the install step, validate uses '{venv}', which does not exist")
-        with scratch_databases(
-            facts.database_scheme, facts.database_server, options.servers, scratch
-        ) as database_env:
-            env = project_environment(
-                venv, {**database_env, **redis_environment(facts, options, scratch), **_outside(scratch)}
-            )
+        redis_env = redis_environment(facts, options, scratch)
+        with (
+            scratch_databases(
+                facts.database_scheme, facts.database_server, options.servers, scratch
+            ) as database_env,
+            scratch_redis(redis_env.get("REDIS_URL"), scratch.name),
+        ):
+            env = project_environment(venv, {**database_env, **redis_env, **_outside(scratch)})
             context = Context(facts, venv, env, scratch, options.examples, processes)
             results = _run_steps(context, chosen, listener)
     return Report(str(path), tuple(results), time.monotonic() - start)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, quote, unquote, urlsplit
 
+import redis
+
 from generator.errors import TrellisError, one_line
 
 
@@ -29,6 +31,27 @@ class Servers:
     postgresql: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     mysql: str = "mysql://root@127.0.0.1:3306/"
     redis: str = "redis://127.0.0.1:6379/0"
+
+
+@contextlib.contextmanager
+def scratch_redis(url: str | None, prefix: str) -> Iterator[None]:
+    """Delete, afterwards, every key of the Redis at `url` that starts with `prefix`: the cache
+    keys and the job queue a validation's project wrote there. Nothing without a URL.
+
+    `prefix` is the scratch folder's name, which holds no glob characters."""
+    try:
+        yield
+    finally:
+        if url is not None:
+            _delete_keys(url, f"{prefix}*")
+
+
+def _delete_keys(url: str, pattern: str) -> None:
+    client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    # An unreachable Redis failed the steps that needed it; there is nothing to remove.
+    with contextlib.suppress(redis.RedisError), client:
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.unlink(key)
 
 
 @contextlib.contextmanager

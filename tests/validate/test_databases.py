@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -6,10 +7,11 @@ from pathlib import Path
 import pg8000.native
 import pymysql
 import pytest
+import redis
 
 from generator.errors import TrellisError
 from generator.template import load_spec
-from generator.validate.databases import Servers, scratch_databases
+from generator.validate.databases import Servers, scratch_databases, scratch_redis
 from generator.validate.steps import Project
 
 
@@ -103,3 +105,31 @@ def test_the_database_comes_from_the_answers_and_copiers_computed_values(
     (tmp_path / ".copier-answers.yml").write_text(answers)
     project = Project.read(tmp_path, load_spec())
     assert (project.database_scheme, project.database_server) == (scheme, on_server)
+
+
+class TestScratchRedis:
+    def test_keys_under_the_prefix_go_even_when_the_steps_fail(self) -> None:
+        prefix = f"trellis-validate-{secrets.token_hex(4)}"
+        with redis.Redis.from_url(Servers().redis) as client:
+
+            def validation_that_breaks() -> None:
+                with scratch_redis(Servers().redis, prefix):
+                    client.set(f"{prefix}:generation", 1)
+                    client.xadd(prefix, {"job": "1"})
+                    raise RuntimeError
+
+            with pytest.raises(RuntimeError):
+                validation_that_breaks()
+            assert client.exists(f"{prefix}:generation", prefix) == 0
+
+    def test_an_unreachable_redis_is_left_alone(self) -> None:
+        with scratch_redis("redis://127.0.0.1:1/0", "trellis-validate-x"):  # nothing listens on 1
+            pass
+
+    def test_nothing_is_deleted_without_a_redis_url(self) -> None:
+        key = f"trellis-validate-{secrets.token_hex(4)}"
+        with redis.Redis.from_url(Servers().redis) as client:
+            client.set(key, 1)
+            with scratch_redis(None, key):
+                pass
+            assert client.delete(key) == 1

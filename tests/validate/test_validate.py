@@ -4,6 +4,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+import redis
 
 from generator import validate as validation
 from generator.errors import UsageError
@@ -203,6 +204,31 @@ def test_a_cached_project_gets_the_given_redis_server_and_a_key_prefix_of_its_ow
     [env] = seen
     assert env["REDIS_URL"] == "redis://127.0.0.1:6390/3"
     assert env["CACHE_PREFIX"].startswith("trellis-validate-")
+
+
+def test_what_the_project_wrote_to_redis_under_its_prefix_is_gone_afterwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / ".copier-answers.yml").write_text("database: sqlite\ncache: redis\nworker: taskiq\n")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    client = redis.Redis.from_url(Servers().redis)
+    prefixes: list[str] = []
+
+    def writes(ctx: Context) -> None:  # as the app's cache and the worker's queue do
+        prefixes.append(ctx.env["CACHE_PREFIX"])
+        client.set(f"{ctx.env['CACHE_PREFIX']}:generation", 1)
+        client.xadd(ctx.env["WORKER_QUEUE"], {"job": "analyse_post"})
+        client.set(f"other-{ctx.env['CACHE_PREFIX']}", 1)
+
+    monkeypatch.setitem(validation.STEPS, "tests", writes)
+    with client:
+        report = validate(tmp_path, Options(skip=frozenset(STEP_NAMES) - {"tests"}))
+        assert report.passed, report.failures
+        [prefix] = prefixes
+        assert list(client.scan_iter(match=f"{prefix}*")) == []
+        assert client.delete(f"other-{prefix}") == 1  # a key outside the prefix is kept
 
 
 def test_an_interrupted_validation_leaves_later_ones_in_the_process_unaffected(

@@ -134,7 +134,7 @@ def validate(
             scratch_databases(
                 facts.database_scheme, facts.database_server, options.servers, scratch
             ) as database_env,
-            scratch_redis(redis_env.get("REDIS_URL"), scratch.name),
+            scratch_redis(redis_env.get("REDIS_URL"), redis_prefix(scratch)),
         ):
             env = project_environment(venv, {**database_env, **redis_env, **_outside(scratch)})
             context = Context(facts, venv, env, scratch, options.examples, processes)
@@ -147,10 +147,15 @@ def redis_environment(facts: Project, options: Options, scratch: Path) -> dict[s
     job queue stay apart from those of validations beside it."""
     env: dict[str, str] = {}
     if facts.answers.get("cache") == "redis":
-        env.update(REDIS_URL=options.servers.redis, CACHE_PREFIX=scratch.name)
+        env.update(REDIS_URL=options.servers.redis, CACHE_PREFIX=redis_prefix(scratch))
     if facts.answers.get("worker") == "taskiq":
-        env.update(REDIS_URL=options.servers.redis, WORKER_QUEUE=scratch.name)
+        env.update(REDIS_URL=options.servers.redis, WORKER_QUEUE=redis_prefix(scratch))
     return env
+
+
+def redis_prefix(scratch: Path) -> str:
+    """The cache's key prefix and the job queue's name: unique to the validation."""
+    return scratch.name
 
 
 def _outside(scratch: Path) -> dict[str, str]:

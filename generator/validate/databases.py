@@ -1,7 +1,9 @@
-"""Scratch databases for one validation: a file for SQLite, fresh databases on a server.
+"""Scratch databases for one validation: a file for SQLite, fresh databases on a server; and
+the Redis keys the project wrote, removed afterwards.
 
-Server databases are created through small pure-Python drivers (pg8000, PyMySQL) so that
-validate needs no database client programs; the project reaches them with its own driver.
+Server databases are created through small pure-Python drivers (pg8000, PyMySQL), and Redis
+keys removed with redis-py, so that validate needs no client programs; the project reaches the
+servers with its own drivers.
 """
 
 from __future__ import annotations
@@ -35,23 +37,25 @@ class Servers:
 
 @contextlib.contextmanager
 def scratch_redis(url: str | None, prefix: str) -> Iterator[None]:
-    """Delete, afterwards, every key of the Redis at `url` that starts with `prefix`: the cache
-    keys and the job queue a validation's project wrote there. Nothing without a URL.
+    """Delete, afterwards, the key `prefix` (the job queue) and every key under `prefix:` (the
+    cache's) from the Redis at `url`. Nothing without a URL.
 
     `prefix` is the scratch folder's name, which holds no glob characters."""
     try:
         yield
     finally:
         if url is not None:
-            _delete_keys(url, f"{prefix}*")
+            _delete_keys(url, prefix)
 
 
-def _delete_keys(url: str, pattern: str) -> None:
-    client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-    # An unreachable Redis failed the steps that needed it; there is nothing to remove.
-    with contextlib.suppress(redis.RedisError), client:
-        for key in client.scan_iter(match=pattern, count=1000):
-            client.unlink(key)
+def _delete_keys(url: str, prefix: str) -> None:
+    # A Redis that cannot be reached, or a URL that is not one, failed the steps that needed it:
+    # the report says so, and cleaning up must not hide it.
+    with (
+        contextlib.suppress(redis.RedisError, ValueError),
+        redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5) as client,
+    ):
+        client.unlink(prefix, *client.scan_iter(match=f"{prefix}:*", count=1000))
 
 
 @contextlib.contextmanager

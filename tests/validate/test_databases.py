@@ -108,22 +108,29 @@ def test_the_database_comes_from_the_answers_and_copiers_computed_values(
 
 
 class TestScratchRedis:
-    def test_keys_under_the_prefix_go_even_when_the_steps_fail(self) -> None:
+    def test_the_queue_and_the_keys_under_the_prefix_go_even_when_the_steps_fail(self) -> None:
         prefix = f"trellis-validate-{secrets.token_hex(4)}"
+        kept = [f"{prefix}0:generation", f"{prefix}0", f"x{prefix}"]  # a sibling's, and another's
         with redis.Redis.from_url(Servers().redis) as client:
 
             def validation_that_breaks() -> None:
                 with scratch_redis(Servers().redis, prefix):
-                    client.set(f"{prefix}:generation", 1)
+                    for key in [f"{prefix}:generation", *kept]:
+                        client.set(key, 1)
                     client.xadd(prefix, {"job": "1"})
                     raise RuntimeError
 
-            with pytest.raises(RuntimeError):
-                validation_that_breaks()
-            assert client.exists(f"{prefix}:generation", prefix) == 0
+            try:
+                with pytest.raises(RuntimeError):
+                    validation_that_breaks()
+                assert client.exists(f"{prefix}:generation", prefix) == 0
+                assert client.exists(*kept) == len(kept)
+            finally:
+                client.delete(*kept)
 
-    def test_an_unreachable_redis_is_left_alone(self) -> None:
-        with scratch_redis("redis://127.0.0.1:1/0", "trellis-validate-x"):  # nothing listens on 1
+    @pytest.mark.parametrize("url", ["redis://127.0.0.1:1/0", "127.0.0.1:6379", "redis://127.0.0.1:port/0"])
+    def test_an_unreachable_redis_or_a_bad_url_is_left_to_the_steps_to_report(self, url: str) -> None:
+        with scratch_redis(url, "trellis-validate-x"):  # nothing listens on port 1
             pass
 
     def test_nothing_is_deleted_without_a_redis_url(self) -> None:

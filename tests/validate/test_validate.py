@@ -188,14 +188,21 @@ def test_a_failed_install_skips_every_later_step(tmp_path: Path) -> None:
     assert str(install.get("message")).startswith("uv sync failed")
 
 
+def installed_project(path: Path, answers: str | None = None) -> None:
+    """The least a project needs for validate to run its steps without the install step: a
+    pyproject.toml, an environment (this interpreter) and, if given, recorded answers."""
+    (path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    if answers is not None:
+        (path / ".copier-answers.yml").write_text(answers)
+    (path / ".venv" / "bin").mkdir(parents=True)
+    (path / ".venv" / "bin" / "python").symlink_to(sys.executable)
+
+
 def test_a_cached_project_gets_the_given_redis_server_and_a_key_prefix_of_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What the project's steps see; the matrix proves that the default server passes."""
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    (tmp_path / ".copier-answers.yml").write_text("database: none\ncache: redis\n")
-    (tmp_path / ".venv" / "bin").mkdir(parents=True)
-    (tmp_path / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    installed_project(tmp_path, "database: none\ncache: redis\n")
     seen: list[dict[str, str]] = []
     monkeypatch.setitem(validation.STEPS, "tests", lambda ctx: seen.append(ctx.env))
     servers = Servers(redis="redis://127.0.0.1:6390/3")
@@ -209,10 +216,7 @@ def test_a_cached_project_gets_the_given_redis_server_and_a_key_prefix_of_its_ow
 def test_what_the_project_wrote_to_redis_under_its_prefix_is_gone_afterwards(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    (tmp_path / ".copier-answers.yml").write_text("database: sqlite\ncache: redis\nworker: taskiq\n")
-    (tmp_path / ".venv" / "bin").mkdir(parents=True)
-    (tmp_path / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    installed_project(tmp_path, "database: sqlite\ncache: redis\nworker: taskiq\n")
     client = redis.Redis.from_url(Servers().redis)
     prefixes: list[str] = []
 
@@ -234,9 +238,7 @@ def test_what_the_project_wrote_to_redis_under_its_prefix_is_gone_afterwards(
 def test_an_interrupted_validation_leaves_later_ones_in_the_process_unaffected(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    (tmp_path / ".venv" / "bin").mkdir(parents=True)
-    (tmp_path / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    installed_project(tmp_path)
     lint_and_tests = Options(skip=frozenset(STEP_NAMES) - {"lint", "tests"})
 
     def runs(ctx: Context) -> None:

@@ -146,10 +146,11 @@ def redis_environment(facts: Project, options: Options, scratch: Path) -> dict[s
     """Redis for a project with cache=redis or worker=taskiq; the running app's cache keys and
     job queue stay apart from those of validations beside it."""
     env: dict[str, str] = {}
+    prefix = redis_prefix(scratch)
     if facts.answers.get("cache") == "redis":
-        env.update(REDIS_URL=options.servers.redis, CACHE_PREFIX=redis_prefix(scratch))
+        env.update(REDIS_URL=options.servers.redis, CACHE_PREFIX=prefix)
     if facts.answers.get("worker") == "taskiq":
-        env.update(REDIS_URL=options.servers.redis, WORKER_QUEUE=redis_prefix(scratch))
+        env.update(REDIS_URL=options.servers.redis, WORKER_QUEUE=prefix)
     return env
 
 

@@ -144,11 +144,13 @@ def copy_template(
     trellis errors. `trellis add resource` renders its own paths, with its own answers file."""
     import copier  # imported here: copier is slow to import and `--help` must stay fast
 
+    from generator import render
+
     try:
         with origin.rendering_copy(spec.root, paths) as root:
-            copier.run_copy(
+            render.run_copy(
                 str(root),
-                str(staging),
+                staging,
                 data=dict(answers),
                 answers_file=answers_file,
                 defaults=not interactive,

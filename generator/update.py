@@ -245,10 +245,12 @@ def _run_update(
     import copier  # imported here: copier is slow to import and `--help` must stay fast
     from plumbum import ProcessExecutionError  # how copier reports a failed git command
 
+    from generator import render
+
     source, recorded = before["_src_path"], before["_commit"]
     try:
-        copier.run_update(
-            str(project),
+        render.run_update(
+            project,
             data=dict(data),
             answers_file=answers_file,
             vcs_ref=to,

@@ -1,8 +1,9 @@
 """The driver of bench/reads.py, run in the rendered project's environment (cwd: the project).
 
-It builds the service twice (principal cache on, and PRINCIPAL_CACHE_SECONDS=0), the bare app
-and the raw baseline (bench/_raw.py) in one process, seeds a user and posts through the
-service, checks that the raw baseline answers as the service does, and then times the CPU
+It builds the service twice (principal cache on, and PRINCIPAL_CACHE_SECONDS=0), the bare app,
+the raw baseline (bench/_raw.py) and the framework ceiling (bench/_ceiling.py) in one process,
+seeds a user and posts through the service, checks that the raw baseline and the ceiling
+answer as the service does, and then times the CPU
 each request costs, calling the apps directly over ASGI (no server, no sockets). Its
 settings come from the environment (bench/reads.py sets them); it prints JSON lines.
 """
@@ -21,6 +22,7 @@ from urllib.parse import urlencode
 
 sys.path[:0] = [os.path.dirname(os.path.abspath(__file__)), os.getcwd()]  # _raw, and the project's app
 
+import _ceiling  # noqa: E402
 import _raw  # noqa: E402
 
 App = Callable[..., Coroutine[Any, Any, None]]
@@ -157,23 +159,30 @@ async def main() -> None:
         int(os.environ["BENCH_REQUESTS"]),
         int(os.environ["BENCH_ROUNDS"]),
     )
-    cached, uncached, raw, bare = service("5"), service("0"), _raw.create_app(), bare_app()
+    # The baselines first: a service with tracing instruments FastAPI and SQLAlchemy for the
+    # whole process, apps and engines made after it included.
+    bare, raw = bare_app(), _raw.create_app()
+    ceiling, ceiling_cached = _ceiling.create_app(cached=False), _ceiling.create_app(cached=True)
+    cached, uncached = service("5"), service("0")
     async with running(cached), running(uncached), running(raw):
         token = await seed(cached, auth, int(os.environ["BENCH_POSTS"]))
         rows: list[tuple[str, App, str, str | None]] = [
             ("bare GET /health", bare, "/health", None),
             ("GET /health", cached, "/health", None),
             ("raw GET /posts?limit=20", raw, "/api/v1/posts?limit=20", None),
+            ("ceiling GET /posts?limit=20", ceiling, "/api/v1/posts?limit=20", None),
             ("GET /posts?limit=20", cached, "/api/v1/posts?limit=20", token),
         ]
         if token is not None:
             rows[2:2] = [
                 ("raw GET /users/me", raw, "/api/v1/users/me", token),
+                ("ceiling GET /users/me", ceiling_cached, "/api/v1/users/me", token),
                 ("GET /users/me", cached, "/api/v1/users/me", token),
+                ("ceiling GET /users/me (no principal cache)", ceiling, "/api/v1/users/me", token),
                 ("GET /users/me (no principal cache)", uncached, "/api/v1/users/me", token),
             ]
         for name, app, path, row_token in rows:
-            if name.startswith("raw"):  # the baseline answers as the service does
+            if name.startswith(("raw", "ceiling")):  # the baselines answer as the service does
                 expected, actual = (
                     await call(cached, "GET", path, token=row_token),
                     await call(app, "GET", path, token=row_token),

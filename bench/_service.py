@@ -34,7 +34,9 @@ class HealthStatus(BaseModel):
     checks: dict[str, str] = {}
 
 
-app = FastAPI()
+# Untraced, as in a process of its own, even where a service in the same process (bench/reads.py)
+# has set the tracer provider FastAPI's telemetry follows.
+app = FastAPI(telemetry={"tracing": False, "metrics": False, "logs": False})
 
 
 @app.get("/health")

@@ -5,8 +5,10 @@
 
 Each preset is rendered on each database and installed as bench/serve.py installs it; then
 bench/_inprocess.py, in the project's environment, builds the service (principal cache on, and
-off), a bare FastAPI app and the raw baseline of bench/_raw.py in one process, seeds a user and
-posts, checks that the baseline answers as the service does, and calls each app directly over
+off), a bare FastAPI app, the raw baseline of bench/_raw.py and the framework ceiling of
+bench/_ceiling.py (the same reads as one FastAPI route each, on SQLAlchemy Core) in one
+process, seeds a user and posts, checks that the baselines answer as the service does, and
+calls each app directly over
 ASGI: no server, no sockets, no load generator. The CPU time of the process (the driver's
 threads included, the database server's not) per request is the median of `--rounds` rounds,
 the rows of a round taken one after the other.
@@ -15,7 +17,8 @@ CPU time moves far less than wall-clock rates on a shared machine, which makes t
 compare two versions of the template; bench/serve.py measures what a client sees. The ratios
 are those bench/serve.py's targets speak of (a rate is the inverse of the CPU a request costs):
 /posts?limit=20 and /users/me without the principal cache against the raw baseline, /users/me
-with it against the bare app's /health.
+with it against the bare app's /health. The ceiling's rows take the same ratios: what the
+service could reach at most, built on the same stack.
 """
 
 import argparse
@@ -36,6 +39,9 @@ BASELINES = {
     "GET /users/me": "bare GET /health",
     "GET /users/me (no principal cache)": "raw GET /users/me",
     "GET /posts?limit=20": "raw GET /posts?limit=20",
+    "ceiling GET /users/me": "bare GET /health",
+    "ceiling GET /users/me (no principal cache)": "raw GET /users/me",
+    "ceiling GET /posts?limit=20": "raw GET /posts?limit=20",
 }
 
 

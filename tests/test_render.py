@@ -84,3 +84,22 @@ def test_an_executable_file_keeps_its_bit_in_a_repository_that_ignores_file_mode
     render.run_copy(str(template), project, defaults=True, quiet=True, overwrite=True)
 
     assert git(project, "ls-files", "--stage", "run.sh").startswith("100755 ")
+
+
+def test_git_is_asked_for_core_file_mode_once_per_render(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[tuple[str, ...]] = []
+
+    def recording_git(cwd: Path, *args: str) -> str:
+        asked.append(args)
+        return git(cwd, *args)
+
+    monkeypatch.setattr(render, "git", recording_git)
+
+    render.run_copy(str(template), tmp_path / "ours", defaults=True, quiet=True)
+
+    assert len(files(tmp_path / "ours")) == 2
+    assert asked == [("config", "--type=bool", "--get", "core.fileMode")]
+    # The override stands in for copier's own method of that name, checked against copier 9.19.
+    assert "_sync_git_index_executable_bit" in vars(render.CompilingOnceWorker.__mro__[1])

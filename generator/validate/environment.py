@@ -10,7 +10,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 # Variables of the calling tool's own environment that must not reach a project's commands.
-_LEAKS = ("VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH", "PYTHONHOME", "UV_PROJECT_ENVIRONMENT")
+# PYTHONDONTWRITEBYTECODE too: byte code goes to the validation's scratch folder
+# (PYTHONPYCACHEPREFIX), and without it every step compiled each module it imported again.
+_LEAKS = (
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "UV_PROJECT_ENVIRONMENT",
+    "PYTHONDONTWRITEBYTECODE",
+)
 _LEAK_PREFIXES = ("PYTEST_", "COV_CORE_", "COPIER_", "FORCE_COLOR", "PY_COLORS")
 
 

@@ -98,7 +98,14 @@ def add_resource(
     with _staging() as staging:
         _render(spec, staging, data, answers_file(name))
         _format(staging, project)
-        return _move_in(project, staging, name, table, _class(name), recorded)
+        references = [
+            (field["target"], field["name"], bool(field["optional"]))
+            for field in fields
+            if field["type"] == "ref"
+        ]
+        if owned:
+            references.append(("users", "owner_id", False))
+        return _move_in(project, staging, name, table, _class(name), recorded, references)
 
 
 def project_answers(project: Path, answers_file: str) -> dict[str, Any]:
@@ -206,7 +213,13 @@ def _format(staging: Path, project: Path) -> None:
 
 
 def _move_in(
-    project: Path, staging: Path, name: str, table: str, model: str, recorded: Mapping[str, Any]
+    project: Path,
+    staging: Path,
+    name: str,
+    table: str,
+    model: str,
+    recorded: Mapping[str, Any],
+    references: Sequence[register.Reference],
 ) -> Added:
     created = sorted(str(path.relative_to(staging)) for path in staging.rglob("*") if path.is_file())
     clashes = [path for path in created if (project / path).exists()]
@@ -217,7 +230,7 @@ def _move_in(
         register.MODELS: lambda text: register.register_model(text, name, model),
     }
     if recorded.get("database", "none") == "none":
-        edits[register.STORE] = lambda text: register.register_store(text, table, model)
+        edits[register.STORE] = lambda text: register.register_store(text, table, model, references)
     originals = {}
     for path in edits:
         if not (project / path).is_file():

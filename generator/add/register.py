@@ -4,6 +4,7 @@ reader of each sees every resource: the API router, the models package, the in-m
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from generator.errors import UsageError
 
@@ -11,6 +12,9 @@ LINE_LENGTH = 110  # the generated project's ruff line-length
 ROUTER = "app/api/v1/router.py"
 MODELS = "app/db/models/__init__.py"
 STORE = "app/db/store.py"
+
+# A column of a resource's table that holds ids of another table's rows: (table, column, set_null).
+Reference = tuple[str, str, bool]
 
 
 def layout(head: str, items: list[str], *, open_: str = "(", close: str = ")", indent: str = "") -> str:
@@ -80,10 +84,17 @@ def register_model(text: str, module: str, model: str) -> str:
     return text[: found.start()] + listed + text[found.end() :]
 
 
-def register_store(text: str, plural: str, model: str) -> str:
+def register_store(text: str, plural: str, model: str, references: Sequence[Reference] = ()) -> str:
+    """The table after the store's last table or reference, then its own references."""
     text = _with_import(text, "app.db.models", model, STORE)
-    tables = list(re.finditer(r"^(\s+)self\.\w+ = Table\[\w+\]\(\)$", text, re.MULTILINE))
-    if not tables:
+    lines = list(
+        re.finditer(r"^(\s+)self\.\w+( = Table\[\w+\]\(\)|\.references\([^)]*\))$", text, re.MULTILINE)
+    )
+    if not lines:
         raise UsageError(f"{STORE} has no tables: cannot register the resource in it")
-    last = tables[-1]
-    return f"{text[: last.end()]}\n{last.group(1)}self.{plural} = Table[{model}](){text[last.end() :]}"
+    last, indent = lines[-1], lines[-1].group(1)
+    added = [f"{indent}self.{plural} = Table[{model}]()"]
+    for parent, column, set_null in references:
+        arguments = [f"self.{parent}", f'"{column}"', *(["set_null=True"] if set_null else [])]
+        added.append(layout(f"self.{plural}.references", arguments, indent=indent))
+    return text[: last.end()] + "".join(f"\n{line}" for line in added) + text[last.end() :]

@@ -36,6 +36,7 @@ class Store:
     def __init__(self) -> None:
         self.users = Table[User]()
         self.posts = Table[Post]()
+        self.posts.references(self.users, "author_id")
 """
 
 
@@ -70,7 +71,38 @@ def test_the_models_package_imports_and_exports_the_model_in_order() -> None:
 def test_the_store_gets_a_table() -> None:
     text = register.register_store(STORE, "comments", "Comment")
     assert text.startswith("from app.db.models import Comment, Post, User\n")
-    assert text.endswith("        self.posts = Table[Post]()\n        self.comments = Table[Comment]()\n")
+    assert text.endswith(
+        '        self.posts.references(self.users, "author_id")\n        self.comments = Table[Comment]()\n'
+    )
+
+
+def test_the_store_gets_the_tables_references_after_the_last_ones() -> None:
+    text = register.register_store(STORE, "books", "Book", [("users", "author_id", True)])
+    text = register.register_store(
+        text, "reviews", "Review", [("books", "book_id", False), ("users", "owner_id", False)]
+    )
+    assert text.endswith(
+        '        self.posts.references(self.users, "author_id")\n'
+        "        self.books = Table[Book]()\n"
+        '        self.books.references(self.users, "author_id", set_null=True)\n'
+        "        self.reviews = Table[Review]()\n"
+        '        self.reviews.references(self.books, "book_id")\n'
+        '        self.reviews.references(self.users, "owner_id")\n'
+    )
+
+
+def test_a_long_reference_is_wrapped_and_the_next_table_comes_after_it() -> None:
+    long = "a_rather_long_resource_name_plural"
+    text = register.register_store(
+        STORE, long, "Long", [("an_even_longer_target_table_name", "target_id", True)]
+    )
+    text = register.register_store(text, "notes", "Note")
+    assert text.endswith(
+        f"        self.{long}.references(\n"
+        f'            self.an_even_longer_target_table_name, "target_id", set_null=True\n'
+        "        )\n"
+        "        self.notes = Table[Note]()\n"
+    )
 
 
 def test_a_long_import_is_wrapped_as_ruff_wraps_it() -> None:

@@ -85,16 +85,16 @@ def register_model(text: str, module: str, model: str) -> str:
 
 
 def register_store(text: str, plural: str, model: str, references: Sequence[Reference] = ()) -> str:
-    """The table after the store's last table or reference, then its own references."""
+    """The table after the store's last table or reference, then its own references. A store
+    rendered before tables knew their references (no `Table.references`) gets the table alone."""
     text = _with_import(text, "app.db.models", model, STORE)
-    lines = list(
-        re.finditer(r"^(\s+)self\.\w+( = Table\[\w+\]\(\)|\.references\([^)]*\))$", text, re.MULTILINE)
-    )
+    pattern = r"^([ \t]+)self\.\w+( = Table\[\w+\]\(\)|\.references\([^)]*\))[ \t]*(#.*)?$"
+    lines = list(re.finditer(pattern, text, re.MULTILINE))
     if not lines:
         raise UsageError(f"{STORE} has no tables: cannot register the resource in it")
     last, indent = lines[-1], lines[-1].group(1)
     added = [f"{indent}self.{plural} = Table[{model}]()"]
-    for parent, column, set_null in references:
+    for parent, column, set_null in references if "def references(" in text else ():
         arguments = [f"self.{parent}", f'"{column}"', *(["set_null=True"] if set_null else [])]
         added.append(layout(f"self.{plural}.references", arguments, indent=indent))
     return text[: last.end()] + "".join(f"\n{line}" for line in added) + text[last.end() :]

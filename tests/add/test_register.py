@@ -32,6 +32,10 @@ __all__ = ["Post", "User"]
 STORE = """from app.db.models import Post, User
 
 
+class Table:
+    def references(self, parent: "Table", column: str, *, set_null: bool = False) -> None: ...
+
+
 class Store:
     def __init__(self) -> None:
         self.users = Table[User]()
@@ -89,6 +93,20 @@ def test_the_store_gets_the_tables_references_after_the_last_ones() -> None:
         '        self.reviews.references(self.books, "book_id")\n'
         '        self.reviews.references(self.users, "owner_id")\n'
     )
+
+
+def test_a_store_without_references_gets_the_table_alone() -> None:
+    older = STORE.replace('        self.posts.references(self.users, "author_id")\n', "").replace(
+        "def references(", "def insert("
+    )
+    text = register.register_store(older, "reviews", "Review", [("users", "owner_id", False)])
+    assert text.endswith("        self.posts = Table[Post]()\n        self.reviews = Table[Review]()\n")
+
+
+def test_a_reference_with_a_comment_is_a_place_to_add_after() -> None:
+    commented = STORE.replace('"author_id")\n', '"author_id")  # posts go with their author\n')
+    text = register.register_store(commented, "notes", "Note")
+    assert text.endswith("# posts go with their author\n        self.notes = Table[Note]()\n")
 
 
 def test_a_long_reference_is_wrapped_and_the_next_table_comes_after_it() -> None:

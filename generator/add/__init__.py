@@ -95,16 +95,16 @@ def add_resource(
     if recorded.get("database", "none") != "none":
         head = alembic_head(project / VERSIONS)
         data.update(resource_revision=_next_revision(project / VERSIONS, head), resource_down_revision=head)
+    references = [
+        (field["target"], field["name"], bool(field["optional"]))
+        for field in fields
+        if field["type"] == "ref"
+    ]
+    if owned:
+        references.append(("users", "owner_id", False))
     with _staging() as staging:
         _render(spec, staging, data, answers_file(name))
         _format(staging, project)
-        references = [
-            (field["target"], field["name"], bool(field["optional"]))
-            for field in fields
-            if field["type"] == "ref"
-        ]
-        if owned:
-            references.append(("users", "owner_id", False))
         return _move_in(project, staging, name, table, _class(name), recorded, references)
 
 

@@ -92,9 +92,11 @@ def register_store(text: str, plural: str, model: str, references: Sequence[Refe
     lines = list(re.finditer(pattern, text, re.MULTILINE))
     if not lines:
         raise UsageError(f"{STORE} has no tables: cannot register the resource in it")
+    if "def references(" not in text:
+        references = ()
     last, indent = lines[-1], lines[-1].group(1)
     added = [f"{indent}self.{plural} = Table[{model}]()"]
-    for parent, column, set_null in references if "def references(" in text else ():
+    for parent, column, set_null in references:
         arguments = [f"self.{parent}", f'"{column}"', *(["set_null=True"] if set_null else [])]
         added.append(layout(f"self.{plural}.references", arguments, indent=indent))
     return text[: last.end()] + "".join(f"\n{line}" for line in added) + text[last.end() :]

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from generator import origin
 from generator.add import register
-from generator.add.fields import check_name, parse_field, plural
+from generator.add.fields import check_identifiers, check_name, parse_field, plural
 from generator.errors import UsageError, one_line
 from generator.git import Repository
 from generator.new import copy_template
@@ -89,6 +90,7 @@ def add_resource(
     duplicates = sorted({field for field in names if names.count(field) > 1})
     if duplicates:
         raise UsageError(f"field '{duplicates[0]}' is given twice")
+    check_identifiers(table, fields, owned=owned)
     _require_clean(project)
     data: dict[str, Any] = {key: value for key, value in recorded.items() if not key.startswith("_")}
     data.update(resource=name, resource_plural=table, resource_fields=fields, resource_owned=owned)
@@ -104,7 +106,6 @@ def add_resource(
         references.append(("users", "owner_id", False))
     with _staging() as staging:
         _render(spec, staging, data, answers_file(name))
-        _format(staging, project)
         return _move_in(project, staging, name, table, _class(name), recorded, references)
 
 
@@ -182,32 +183,33 @@ def _render(spec: TemplateSpec, staging: Path, data: Mapping[str, Any], answers:
     origin.record(staging, answers, source)
 
 
-def _ruff() -> str | None:
-    try:
-        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
-    except ImportError:
-        return shutil.which("ruff")
-    return str(find_ruff_bin())
-
-
-def _format(staging: Path, project: Path) -> None:
+def _format(staging: Path, project: Path, paths: Sequence[str]) -> None:
     """The template lays its code out as ruff format does for names of ordinary length; a long
-    resource or field name can still need a line broken elsewhere. Where ruff is at hand, the
-    rendered files are formatted with the project's own settings."""
-    ruff = _ruff()
-    sources = [str(path.relative_to(staging)) for path in staging.rglob("*.py")]
-    if ruff is None or not sources or not (project / "pyproject.toml").is_file():
+    resource or field name can still need a line broken elsewhere, and an edited file's new
+    import its place. ruff, a dependency of trellis, formats them with the project's settings."""
+    sources = [path for path in paths if path.endswith(".py")]
+    if not sources or not (project / "pyproject.toml").is_file():
         return
     config = staging / "pyproject.toml"
     shutil.copy2(project / "pyproject.toml", config)
+    ruff = str(find_ruff_bin())
     try:
-        subprocess.run(
-            [ruff, "format", "--quiet", "--no-cache", *sources],
-            cwd=staging,
-            capture_output=True,
-            check=False,
-            timeout=60,
-        )
+        # The staging folder holds only the files written: ruff would not know the rest of the
+        # project's packages for its own, as it does in the project.
+        first_party = ["--config", "lint.isort.known-first-party = ['app', 'tests']"]
+        for command in (["check", "--fix", "--select", "I", "--quiet", *first_party], ["format", "--quiet"]):
+            done = subprocess.run(
+                [ruff, *command, "--no-cache", *sources],
+                cwd=staging,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=60,
+            )
+            if done.returncode != 0:
+                raise UsageError(
+                    f"ruff {command[0]} refused what was rendered: {one_line(done.stdout + done.stderr)}"
+                )
     finally:
         config.unlink()
 
@@ -228,6 +230,8 @@ def _move_in(
     edits: dict[str, Callable[[str], str]] = {
         register.ROUTER: lambda text: register.register_router(text, table),
         register.MODELS: lambda text: register.register_model(text, name, model),
+        register.PROVIDERS: lambda text: register.register_provider(text, name, table, model),
+        register.DEPENDENCIES: lambda text: register.register_alias(text, name, model),
     }
     if recorded.get("database", "none") == "none":
         edits[register.STORE] = lambda text: register.register_store(text, table, model, references)
@@ -236,7 +240,11 @@ def _move_in(
         if not (project / path).is_file():
             raise UsageError(f"'{project}' has no {path}: cannot register the resource")
         originals[path] = (project / path).read_text(encoding="utf-8")
-    changed = {path: edit(originals[path]) for path, edit in edits.items()}
+    for path, edit in edits.items():
+        (staging / path).parent.mkdir(parents=True, exist_ok=True)
+        (staging / path).write_text(edit(originals[path]), encoding="utf-8")
+    _format(staging, project, [*created, *edits])
+    changed = {path: (staging / path).read_text(encoding="utf-8") for path in edits}
     written: list[Path] = []
     try:
         for path in created:

@@ -10,7 +10,9 @@ from typing import Any
 from generator.errors import UsageError
 
 TYPES = ("str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "enum", "ref")
-FLAGS = ("unique", "optional", "index")
+# readonly: set by the service's own code, never by a client (null until then), as the worker
+# sets a post's word count.
+FLAGS = ("unique", "optional", "index", "readonly")
 # Options with a value, and the types that take each.
 VALUED = {"max": ("str", "text"), "ge": ("int", "float"), "le": ("int", "float"), "choices": ("enum",)}
 DEFAULT_MAX = {"str": 255, "text": 10_000}
@@ -77,6 +79,10 @@ def parse_field(spec: str, targets: Mapping[str, tuple[str, str]]) -> dict[str, 
         _apply(field, option, spec)
     if kind in DEFAULT_MAX:
         field.setdefault("max", DEFAULT_MAX[kind])
+    if field.get("readonly"):
+        if kind == "ref" or field.get("unique"):
+            raise UsageError(f"--field {spec}: a readonly field cannot be a ref or unique")
+        field["optional"] = True
     if kind == "enum" and "choices" not in field:
         raise UsageError(f"--field {spec}: an enum needs choices=a|b|c")
     if kind in ("int", "float") and _bounds_crossed(field):
@@ -138,6 +144,30 @@ def _float(value: str) -> float | int:
 def _bounds_crossed(field: dict[str, Any]) -> bool:
     ge, le = field.get("ge"), field.get("le")
     return ge is not None and le is not None and ge > le
+
+
+# PostgreSQL keeps 63 characters of a name, MySQL 64: every constraint and index name must fit.
+MAX_IDENTIFIER = 63
+
+
+def check_identifiers(table: str, fields: list[dict[str, Any]], *, owned: bool) -> None:
+    """The names of the table's constraints and indexes, as its migration writes them, must fit."""
+    names = [f"pk_{table}"]
+    for field in fields:
+        if field["type"] == "ref":
+            names.append(f"fk_{table}_{field['name']}_{field['target']}")
+        if field["index"] or field["type"] == "ref" or field["unique"]:
+            names.append(
+                f"{'uq' if field['unique'] and not field['index'] else 'ix'}_{table}_{field['name']}"
+            )
+    if owned:
+        names += [f"fk_{table}_owner_id_users", f"ix_{table}_owner_id"]
+    longest = max(names, key=len)
+    if len(longest) > MAX_IDENTIFIER:
+        raise UsageError(
+            f"the name {longest} would be {len(longest)} characters, and PostgreSQL keeps "
+            f"{MAX_IDENTIFIER}: choose a shorter resource or field name"
+        )
 
 
 def plural(name: str) -> str:

@@ -1,5 +1,6 @@
 """The few lines `trellis add resource` writes into files the project already has, so that a
-reader of each sees every resource: the API router, the models package, the in-memory store."""
+reader of each sees every resource: the API router, the models package, the service providers,
+the dependency aliases, the in-memory store."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ LINE_LENGTH = 110  # the generated project's ruff line-length
 ROUTER = "app/api/v1/router.py"
 MODELS = "app/db/models/__init__.py"
 STORE = "app/db/store.py"
+PROVIDERS = "app/services/providers.py"
+DEPENDENCIES = "app/dependencies.py"
 
 # A column of a resource's table that holds ids of another table's rows: (table, column, set_null).
 Reference = tuple[str, str, bool]
@@ -100,3 +103,49 @@ def register_store(text: str, plural: str, model: str, references: Sequence[Refe
         arguments = [f"self.{parent}", f'"{column}"', *(["set_null=True"] if set_null else [])]
         added.append(layout(f"self.{plural}.references", arguments, indent=indent))
     return text[: last.end()] + "".join(f"\n{line}" for line in added) + text[last.end() :]
+
+
+def _after_last(text: str, pattern: str, lines: Sequence[str], path: str) -> str:
+    found = list(re.finditer(pattern, text, re.MULTILINE))
+    if not found:
+        raise UsageError(f"{path} has no line like `{pattern}`: cannot register the resource in it")
+    end = found[-1].end()
+    return text[:end] + "".join(f"\n{line}" for line in lines) + text[end:]
+
+
+def _import_line(text: str, line: str, path: str) -> str:
+    """`line` after the last `from app... import`; the ruff pass after `add` sorts it into place."""
+    found = list(re.finditer(r"^from app\.[\w.]+ import (?:\([^)]*\)|[^\n(]+)$", text, re.MULTILINE))
+    if not found:
+        raise UsageError(f"{path} has no `from app... import` line to register the resource after")
+    return text[: found[-1].end()] + f"\n{line}" + text[found[-1].end() :]
+
+
+def register_provider(text: str, name: str, plural: str, model: str) -> str:
+    """The service's provider, written as the posts' is: the repository's alias, then the function."""
+    alias = "".join(part.capitalize() for part in plural.split("_"))
+    repository = f"from app.repositories.{name}_repository import {model}Repository, get_{name}_repository"
+    text = _import_line(text, repository, PROVIDERS)
+    text = _import_line(text, f"from app.services.{name}_service import {model}Service", PROVIDERS)
+    text = _after_last(
+        text,
+        r"^\w+ = Annotated\[\w+Repository, Depends\(get_\w+_repository\)\]$",
+        [f"{alias} = Annotated[{model}Repository, Depends(get_{name}_repository)]"],
+        PROVIDERS,
+    )
+    signature = f"async def get_{name}_service({plural}: {alias}) -> {model}Service:"
+    return text.rstrip("\n") + f"\n\n\n{signature}\n    return {model}Service({plural})\n"
+
+
+def register_alias(text: str, name: str, model: str) -> str:
+    """The service's `Annotated` alias, beside the posts' `PostServiceDep`."""
+    text = _import_line(text, f"from app.services.{name}_service import {model}Service", DEPENDENCIES)
+    found, names = _import_names(text, "app.services.providers", DEPENDENCIES)
+    line = f"from app.services.providers import {', '.join(sorted({*names, f'get_{name}_service'}))}"
+    text = text[: found.start()] + line + text[found.end() :]
+    return _after_last(
+        text,
+        r"^\w+ServiceDep = Annotated\[\w+, Depends\(get_\w+_service\)\]$",
+        [f"{model}ServiceDep = Annotated[{model}Service, Depends(get_{name}_service)]"],
+        DEPENDENCIES,
+    )

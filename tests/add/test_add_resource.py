@@ -54,13 +54,27 @@ class TestAddResource:
             "app/repositories/book_repository.py",
             "app/schemas/book.py",
             "app/services/book_service.py",
+            "tests/fixtures/books.py",
             "tests/test_api/test_books.py",
         )
-        assert added.edited == ("app/api/v1/router.py", "app/db/models/__init__.py")
+        assert added.edited == (
+            "app/api/v1/router.py",
+            "app/db/models/__init__.py",
+            "app/dependencies.py",
+            "app/services/providers.py",
+        )
         router = (project / "app/api/v1/router.py").read_text()
         assert "import auth, books, posts, users" in router
         assert router.endswith("    app.include_router(books.router, prefix=prefix)\n")
         assert "from app.db.models.book import Book\n" in (project / "app/db/models/__init__.py").read_text()
+        providers = (project / "app/services/providers.py").read_text()
+        assert "Books = Annotated[BookRepository, Depends(get_book_repository)]\n" in providers
+        assert providers.endswith(
+            "async def get_book_service(books: Books) -> BookService:\n    return BookService(books)\n"
+        )
+        dependencies = (project / "app/dependencies.py").read_text()
+        assert "BookServiceDep = Annotated[BookService, Depends(get_book_service)]\n" in dependencies
+        assert "from app.services.book_service import BookService\n" in dependencies
 
     def test_records_its_answers_with_the_projects_source(self, project: Path) -> None:
         add_resource(project, "book", ["title:str"])
@@ -92,12 +106,19 @@ class TestAddResource:
             in model
         )
         service = (project / "app/services/note_service.py").read_text()
-        assert "MANAGERS = frozenset({Role.MODERATOR, Role.ADMIN})" in service
+        # Who else may change it is the permissions module's to say, as for posts.
+        assert "if not may_manage(actor, note.owner_id):" in service
 
     def test_the_in_memory_store_gets_a_table(self, store_project: Path) -> None:
         added = add_resource(store_project, "note", ["title:str", "author:ref:users"])
         assert "alembic/versions" not in " ".join(added.created)
-        assert added.edited == ("app/api/v1/router.py", "app/db/models/__init__.py", "app/db/store.py")
+        assert added.edited == (
+            "app/api/v1/router.py",
+            "app/db/models/__init__.py",
+            "app/db/store.py",
+            "app/dependencies.py",
+            "app/services/providers.py",
+        )
         assert "self.notes = Table[Note]()" in (store_project / "app/db/store.py").read_text()
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from generator.add.fields import check_name, parse_field, plural
+from generator.add.fields import check_identifiers, check_name, parse_field, plural
 from generator.errors import UsageError
 
 TARGETS = {"users": ("User", "user"), "books": ("Book", "book")}
@@ -18,7 +18,21 @@ class TestParseField:
             "unique": False,
             "optional": False,
             "index": False,
+            "readonly": False,
         }
+
+    def test_a_readonly_field_is_optional_and_never_a_ref_or_unique(self) -> None:
+        assert parse_field("word_count:int:readonly", TARGETS)["optional"] is True
+        with pytest.raises(UsageError, match="readonly field cannot be a ref or unique"):
+            parse_field("owner:ref:users:readonly", TARGETS)
+        with pytest.raises(UsageError, match="readonly field cannot be a ref or unique"):
+            parse_field("code:str:unique:readonly", TARGETS)
+
+    def test_names_too_long_for_a_constraint_are_refused(self) -> None:
+        field = parse_field(f"{'b' * 25}:ref:books", TARGETS)
+        check_identifiers("a" * 25, [field], owned=False)
+        with pytest.raises(UsageError, match=r"fk_a+_b+_id_books would be 64 characters"):
+            check_identifiers("a" * 26, [field], owned=False)
 
     def test_options_and_flags(self) -> None:
         field = parse_field("score:int:ge=1:le=5:index:optional", TARGETS)

@@ -3,8 +3,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-# A 32-bit INTEGER column's largest value: ids and offsets beyond it are a 422, not a driver overflow.
-MAX_ID = 2**31 - 1
+# A 32-bit INTEGER column's range: ids, offsets and numbers beyond it are a 422, not a driver overflow.
+MIN_INTEGER = -(2**31)
+MAX_INTEGER = 2**31 - 1
+MAX_ID = MAX_INTEGER
 
 
 def _json_number(value: object) -> object:

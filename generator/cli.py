@@ -394,7 +394,7 @@ def add_resource(
             "--field",
             "-f",
             help="name:type[:option...]; types str text int float decimal bool date datetime uuid "
-            "enum ref; options max=N ge=N le=N choices=a|b unique optional index (author:ref:users)",
+            "enum ref; options max=N ge=N le=N choices=a|b unique optional index readonly (author:ref:users)",
             show_default=False,
             metavar="SPEC",
         ),
@@ -402,6 +402,12 @@ def add_resource(
     owned: Annotated[
         bool, typer.Option("--owned", help="Each row belongs to the signed-in user (auth only)")
     ] = False,
+    owner: Annotated[
+        str,
+        typer.Option(
+            "--owner", help="With --owned: the owner's column is NAME_id (posts: author)", metavar="NAME"
+        ),
+    ] = "owner",
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Ask nothing")] = False,
 ) -> None:
     """Add a resource to a generated project: model, migration, schemas, repository, service,
@@ -411,7 +417,7 @@ def add_resource(
     specs = list(fields or [])
     if not specs and not yes and sys.stdin.isatty() and sys.stdout.isatty():
         specs = _ask_fields()
-    added = adding(directory, name, specs, owned=owned)
+    added = adding(directory, name, specs, owned=owned, owner=owner)
     typer.echo(f"Added {added.name} to {added.project}, served at /api/v1/{added.plural}")
     for path in added.created:
         typer.echo(f"  A  {path}")
@@ -558,10 +564,10 @@ def matrix(
     with_resource: Annotated[
         bool,
         typer.Option(
-            "--with-resource",
+            "--with-resource/--without-resource",
             help="Add two resources to each project first (every field type; owned, referring to it)",
         ),
-    ] = False,
+    ] = True,
 ) -> None:
     """Validate every preset and a pairwise covering set of option combinations."""
     from generator import display

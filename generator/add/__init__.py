@@ -64,6 +64,7 @@ def add_resource(
     field_specs: Sequence[str],
     *,
     owned: bool = False,
+    owner: str = "owner",
     spec: TemplateSpec | None = None,
 ) -> Added:
     spec = spec or load_spec()
@@ -85,15 +86,21 @@ def add_resource(
         raise UsageError(f"'{name}' exists in {project}: choose another name")
     if owned and recorded.get("auth", "none") == "none":
         raise UsageError("--owned needs authentication: the project was rendered with auth none")
+    if owner != "owner":
+        if not owned:
+            raise UsageError("--owner names the column of --owned: give --owned too")
+        check_name(owner, "owner")
     fields = [parse_field(field, targets) for field in field_specs]
-    names = [field["name"] for field in fields]
+    names = [field["name"] for field in fields] + ([f"{owner}_id"] if owned else [])
     duplicates = sorted({field for field in names if names.count(field) > 1})
     if duplicates:
         raise UsageError(f"field '{duplicates[0]}' is given twice")
-    check_identifiers(table, fields, owned=owned)
+    check_identifiers(table, fields, owner=owner if owned else None)
     _require_clean(project)
     data: dict[str, Any] = {key: value for key, value in recorded.items() if not key.startswith("_")}
-    data.update(resource=name, resource_plural=table, resource_fields=fields, resource_owned=owned)
+    data.update(
+        resource=name, resource_plural=table, resource_fields=fields, resource_owned=owned, resource_owner=owner
+    )
     if recorded.get("database", "none") != "none":
         head = alembic_head(project / VERSIONS)
         data.update(resource_revision=_next_revision(project / VERSIONS, head), resource_down_revision=head)
@@ -103,7 +110,7 @@ def add_resource(
         if field["type"] == "ref"
     ]
     if owned:
-        references.append(("users", "owner_id", False))
+        references.append(("users", f"{owner}_id", False))
     with _staging() as staging:
         _render(spec, staging, data, answers_file(name))
         return _move_in(project, staging, name, table, _class(name), recorded, references)

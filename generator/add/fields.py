@@ -150,7 +150,7 @@ def _bounds_crossed(field: dict[str, Any]) -> bool:
 MAX_IDENTIFIER = 63
 
 
-def check_identifiers(table: str, fields: list[dict[str, Any]], *, owned: bool) -> None:
+def check_identifiers(table: str, fields: list[dict[str, Any]], *, owner: str | None) -> None:
     """The names of the table's constraints and indexes, as its migration writes them, must fit."""
     names = [f"pk_{table}"]
     for field in fields:
@@ -160,8 +160,8 @@ def check_identifiers(table: str, fields: list[dict[str, Any]], *, owned: bool) 
             names.append(
                 f"{'uq' if field['unique'] and not field['index'] else 'ix'}_{table}_{field['name']}"
             )
-    if owned:
-        names += [f"fk_{table}_owner_id_users", f"ix_{table}_owner_id"]
+    if owner:
+        names += [f"fk_{table}_{owner}_id_users", f"ix_{table}_{owner}_id"]
     longest = max(names, key=len)
     if len(longest) > MAX_IDENTIFIER:
         raise UsageError(

@@ -1,4 +1,4 @@
-"""The pair of resources `trellis matrix --with-resource`, bench/add.py and the tests add: one
+"""The pair of resources `trellis matrix` (unless `--without-resource`), bench/add.py and the tests add: one
 with a field of every type, and one that refers to it, owned by its author when there is auth."""
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ def run_matrix(
     keep: bool = False,
     listener: MatrixListener | None = None,
     spec: TemplateSpec | None = None,
-    with_resource: bool = False,
+    with_resource: bool = True,
 ) -> MatrixReport:
     """Validate each combination in WORKDIR/NAME, then write matrix.md and junit.xml to `report_dir`;
     `with_resource` adds the pair of resources of generator/add/sample.py to each first.
@@ -139,7 +139,7 @@ def _validate_one(
     options: validation.Options | None,
     spec: TemplateSpec,
     processes: Processes,
-    with_resource: bool = False,
+    with_resource: bool = True,
 ) -> Outcome:
     start = time.monotonic()
     try:

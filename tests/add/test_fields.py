@@ -30,9 +30,9 @@ class TestParseField:
 
     def test_names_too_long_for_a_constraint_are_refused(self) -> None:
         field = parse_field(f"{'b' * 25}:ref:books", TARGETS)
-        check_identifiers("a" * 25, [field], owned=False)
+        check_identifiers("a" * 25, [field], owner=None)
         with pytest.raises(UsageError, match=r"fk_a+_b+_id_books would be 64 characters"):
-            check_identifiers("a" * 26, [field], owned=False)
+            check_identifiers("a" * 26, [field], owner=None)
 
     def test_options_and_flags(self) -> None:
         field = parse_field("score:int:ge=1:le=5:index:optional", TARGETS)

@@ -14,8 +14,9 @@ from generator.validate import Options, Report, StepResult
 def test_each_combination_of_the_pairwise_matrix_passes(
     tmp_path: Path, combination: matrix.Combination
 ) -> None:
-    """What CI proves on every change: each preset and a pairwise set of the options, on the real
-    database servers. One test per combination, so that the workers share them out."""
+    """What CI proves on every change: each preset and a pairwise set of the options, with the
+    sample resource pair added, on the real database servers. One test per combination, so that
+    the workers share them out."""
     report = matrix.run_matrix([combination], workdir=tmp_path, jobs=1, options=Options())
     [outcome] = report.outcomes
     failures = [f"{step.name}: {step.detail}\n{step.output}" for step in outcome.report.failures]

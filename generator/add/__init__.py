@@ -99,7 +99,11 @@ def add_resource(
     _require_clean(project)
     data: dict[str, Any] = {key: value for key, value in recorded.items() if not key.startswith("_")}
     data.update(
-        resource=name, resource_plural=table, resource_fields=fields, resource_owned=owned, resource_owner=owner
+        resource=name,
+        resource_plural=table,
+        resource_fields=fields,
+        resource_owned=owned,
+        resource_owner=owner,
     )
     if recorded.get("database", "none") != "none":
         head = alembic_head(project / VERSIONS)

@@ -410,8 +410,9 @@ def add_resource(
     ] = "owner",
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Ask nothing")] = False,
 ) -> None:
-    """Add a resource to a generated project: model, migration, schemas, repository, service,
-    endpoints and tests, registered in the router and the models package."""
+    """Add a resource to a generated project, built as its posts are: model, migration, schemas,
+    repository, service, endpoints, tests and fixtures, registered in the router, the models
+    package, the service providers and the dependency aliases."""
     from generator.add import add_resource as adding
 
     specs = list(fields or [])

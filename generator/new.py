@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import origin
-from generator.errors import TrellisError, UsageError, one_line
+from generator.errors import UsageError
 from generator.lock import lock_or_warning
 from generator.template import TemplateSpec, load_spec
 
@@ -67,6 +67,8 @@ def render(
     with _staging_directory(destination) as staging:
         if not interactive:
             progress("Rendering the project")
+        from generator.render import copy_template  # copier is slow to import: `--help` stays fast
+
         copy_template(spec, staging, answers, interactive=interactive)
         origin.record(staging, spec.answers_file, source)
         if lock:
@@ -129,41 +131,6 @@ def _interrupts_held() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def copy_template(
-    spec: TemplateSpec,
-    staging: Path,
-    answers: Mapping[str, Any],
-    *,
-    interactive: bool,
-    paths: tuple[str, ...] = origin.TEMPLATE_PATHS,
-    answers_file: str | None = None,
-) -> None:
-    """Render the template's `paths` into `staging` with copier; copier's refusals become
-    trellis errors. `trellis add resource` renders its own paths, with its own answers file."""
-    import copier  # imported here: copier is slow to import and `--help` must stay fast
-
-    from generator import render
-
-    try:
-        with origin.rendering_copy(spec.root, paths) as root:
-            render.run_copy(
-                str(root),
-                staging,
-                data=dict(answers),
-                answers_file=answers_file,
-                defaults=not interactive,
-                overwrite=True,
-                quiet=True,
-                unsafe=False,
-            )
-    except KeyboardInterrupt:  # copier's prompt interrupt is also a CopierError
-        raise KeyboardInterrupt from None
-    except ValueError as exc:
-        raise UsageError(one_line(exc)) from None
-    except copier.errors.CopierError as exc:
-        raise TrellisError(one_line(exc)) from None
 
 
 def _move_into_place(staging: Path, destination: Path) -> None:

@@ -10,7 +10,7 @@ worker keeps it; the environment's extensions still see each string before it is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING, Any
 # environment can be reached (copier<10 in pyproject.toml: it has been the same since copier 6).
 from copier._main import Worker
 
+from generator import origin
+from generator.errors import TrellisError, UsageError, one_line
 from generator.git import GitError, git
+from generator.template import TemplateSpec
 
 if TYPE_CHECKING:
     from copier._jinja_ext import SandboxedEnvironment
@@ -31,6 +34,39 @@ def run_copy(source: str, destination: Path, **options: Any) -> None:
     """`copier.run_copy`, compiling each string once."""
     with CompilingOnceWorker(src_path=source, dst_path=destination, **options) as worker:
         worker.run_copy()
+
+
+def copy_template(
+    spec: TemplateSpec,
+    staging: Path,
+    answers: Mapping[str, Any],
+    *,
+    interactive: bool,
+    paths: tuple[str, ...] = origin.TEMPLATE_PATHS,
+    answers_file: str | None = None,
+) -> None:
+    """Render the template's `paths` into `staging` with copier; copier's refusals become
+    trellis errors. `trellis add resource` renders its own paths, with its own answers file."""
+    import copier
+
+    try:
+        with origin.rendering_copy(spec.root, paths) as root:
+            run_copy(
+                str(root),
+                staging,
+                data=dict(answers),
+                answers_file=answers_file,
+                defaults=not interactive,
+                overwrite=True,
+                quiet=True,
+                unsafe=False,
+            )
+    except KeyboardInterrupt:  # copier's prompt interrupt is also a CopierError
+        raise KeyboardInterrupt from None
+    except ValueError as exc:
+        raise UsageError(one_line(exc)) from None
+    except copier.errors.CopierError as exc:
+        raise TrellisError(one_line(exc)) from None
 
 
 def run_update(project: Path, **options: Any) -> None:

@@ -65,9 +65,9 @@ class Question:
         """Turn a command-line string into this question's type."""
         if self.type == "bool":
             lowered = raw.strip().lower()
-            if lowered in {"true", "yes", "y", "1", "on"}:
+            if lowered in TRUE_WORDS:
                 return True
-            if lowered in {"false", "no", "n", "0", "off"}:
+            if lowered in FALSE_WORDS - {"", "~", "null", "none"}:
                 return False
             raise UsageError(f"--{self.flag} expects yes or no, got '{raw}'")
         if self.type == "int":
@@ -94,6 +94,8 @@ class TemplateSpec:
     repository: str = ""
     # `when: false` values of copier.yml (name -> its type and default): conditions may use them.
     computed: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    # The questions of `trellis add resource` (name -> its type and default), never asked by `new`.
+    resource: dict[str, tuple[str, Any]] = field(default_factory=dict)
     # What a question (`rbac`) or a choice (`cache=redis`) needs of the other answers, in words.
     needs: dict[str, str] = field(default_factory=dict)
 
@@ -161,6 +163,10 @@ def _load_spec(root: Path) -> TemplateSpec:
         for name, spec in config.items()
         if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is False
     }
+    resource = {
+        name: (config[name].get("type", "str"), config[name].get("default"))
+        for name in sorted(resource_questions)
+    }
     presets = {
         path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for path in sorted((root / "presets").glob("*.yml"))
@@ -173,6 +179,7 @@ def _load_spec(root: Path) -> TemplateSpec:
         answers_file=str(config.get("_answers_file", ".copier-answers.yml")),
         repository=str(trellis.get("repository") or root.as_posix()),
         computed=computed,
+        resource=resource,
         needs=needs,
     )
 
@@ -194,7 +201,9 @@ def parse_answers(spec: TemplateSpec, items: list[str], *, option: str) -> dict[
     return answers
 
 
-_FALSE_WORDS = {"", "n", "no", "f", "false", "off", "~", "null", "none", "0"}
+# The words copier reads as yes and as no (its cast_to_bool): a flag takes the same words.
+TRUE_WORDS = frozenset({"y", "yes", "t", "true", "on", "1"})
+FALSE_WORDS = frozenset({"", "n", "no", "f", "false", "off", "~", "null", "none", "0"})
 
 
 def cast(kind: str, rendered: str) -> Any:
@@ -216,7 +225,7 @@ def is_true(rendered: str) -> bool:
     try:
         return float(text) != 0
     except ValueError:
-        return text not in _FALSE_WORDS
+        return text not in FALSE_WORDS
 
 
 class Expressions:
@@ -235,7 +244,7 @@ class Expressions:
         self._memo: dict[tuple[str, tuple[Any, ...]], str] = {}
         self._names: dict[str, tuple[str, ...]] = {}
         free = {q.name: (q.type, q.default) for q in spec.questions if not q.is_option}
-        self._defaults: dict[str, tuple[str, Any]] = {**free, **spec.computed}
+        self._defaults: dict[str, tuple[str, Any]] = {**free, **spec.computed, **spec.resource}
 
     def value(self, name: str, answers: Mapping[str, Any]) -> Any:
         """A computed value (`when: false` in copier.yml), or a free question's default, for `answers`."""

@@ -19,11 +19,10 @@ from typing import Any
 
 import yaml
 
-from generator.add import ANSWERS_PREFIX
-from generator.add import answers_file as resource_answers_file
 from generator.errors import TrellisError, UsageError, one_line
 from generator.git import Repository, fetching_from, is_url
 from generator.lock import LOCK_FILE, lock_or_warning
+from generator.project import ANSWERS_PREFIX, resource_answers_file
 from generator.template import TemplateSpec, load_spec
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from generator import new as new_module
 from generator.errors import UsageError
 from generator.new import render, resolve_answers
 from generator.template import TemplateSpec, load_spec, parse_answers
@@ -19,7 +18,7 @@ def test_interrupt_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.Mon
         (staging / "half-written.py").write_text("")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(new_module, "copy_template", interrupted)
+    monkeypatch.setattr("generator.render.copy_template", interrupted)
     with pytest.raises(KeyboardInterrupt):
         render(tmp_path / "deep" / "svc", {})
     assert list(tmp_path.iterdir()) == []

@@ -18,18 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from generator import origin
 from generator.add import register
-from generator.add.fields import check_identifiers, check_name, parse_field, plural
+from generator.add.fields import check_identifiers, check_name, parse_field
 from generator.errors import UsageError, one_line
-from generator.git import Repository
-from generator.new import copy_template
-from generator.template import TemplateSpec, load_spec
+from generator.project import Project, resource_answers_file
+from generator.render import copy_template
+from generator.template import Expressions, TemplateSpec, load_spec
 
-ANSWERS_PREFIX = ".copier-answers.resource-"
 # The resources every project has; an added one may refer to them.
 BUILT_IN = {"users": ("User", "user"), "posts": ("Post", "post")}
 VERSIONS = Path("alembic/versions")
@@ -44,20 +42,6 @@ class Added:
     edited: tuple[str, ...]
 
 
-def answers_file(name: str) -> str:
-    return f"{ANSWERS_PREFIX}{name}.yml"
-
-
-def resources(project: Path) -> dict[str, dict[str, Any]]:
-    """The resources added to `project` so far: their recorded answers by name."""
-    found = {}
-    for path in sorted(project.glob(f"{ANSWERS_PREFIX}*.yml")):
-        answers = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if isinstance(answers, dict) and answers.get("resource"):
-            found[str(answers["resource"])] = answers
-    return found
-
-
 def add_resource(
     project: Path,
     name: str,
@@ -68,11 +52,10 @@ def add_resource(
     spec: TemplateSpec | None = None,
 ) -> Added:
     spec = spec or load_spec()
-    project = project.expanduser().resolve()
-    recorded = project_answers(project, spec.answers_file)
-    added = resources(project)
+    generated = Project.open(project, spec)
+    project, recorded, added = generated.path, generated.recorded, generated.resources()
     check_name(name, "resource name")
-    table = plural(name)
+    table = plural(name, spec)
     check_name(table, "resource plural")
     targets = {
         **BUILT_IN,
@@ -96,7 +79,7 @@ def add_resource(
     if duplicates:
         raise UsageError(f"field '{duplicates[0]}' is given twice")
     check_identifiers(table, fields, owner=owner if owned else None)
-    _require_clean(project)
+    generated.require_clean()
     data: dict[str, Any] = {key: value for key, value in recorded.items() if not key.startswith("_")}
     data.update(
         resource=name,
@@ -116,35 +99,17 @@ def add_resource(
     if owned:
         references.append(("users", f"{owner}_id", False))
     with _staging() as staging:
-        _render(spec, staging, data, answers_file(name))
+        _render(spec, staging, data, resource_answers_file(name))
         return _move_in(project, staging, name, table, _class(name), recorded, references)
 
 
-def project_answers(project: Path, answers_file: str) -> dict[str, Any]:
-    path = project / answers_file
-    if not project.is_dir() or not path.is_file():
-        raise UsageError(f"'{project}' is not a trellis project: it has no {answers_file}")
-    try:
-        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path} is not valid YAML: {one_line(exc, keep='first')}") from None
-    if not isinstance(answers, dict) or "database" not in answers or not (project / "app").is_dir():
-        raise UsageError(f"'{project}' is not a trellis project: {answers_file} records no trellis answers")
-    return answers
+def plural(name: str, spec: TemplateSpec) -> str:
+    """The English plural of `name`, for its table and URL: copier.yml's default of `resource_plural`."""
+    return str(Expressions(spec).value("resource_plural", {"resource": name}))
 
 
 def _class(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
-
-
-def _require_clean(project: Path) -> None:
-    repository = Repository.containing(project)
-    if repository is None:
-        raise UsageError(f"'{project}' is not in a git repository: commit the project first")
-    dirty = repository.changes(project)
-    if dirty:
-        shown = ", ".join(path for _, path in dirty[:3]) + (", ..." if len(dirty) > 3 else "")
-        raise UsageError(f"'{project}' has uncommitted changes ({shown}): commit or stash them first")
 
 
 _REVISION = re.compile(r"^revision(?::[^=]*)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)

@@ -168,12 +168,3 @@ def check_identifiers(table: str, fields: list[dict[str, Any]], *, owner: str | 
             f"the name {longest} would be {len(longest)} characters, and PostgreSQL keeps "
             f"{MAX_IDENTIFIER}: choose a shorter resource or field name"
         )
-
-
-def plural(name: str) -> str:
-    """English plural of a snake_case noun, for its table and URL."""
-    if re.search(r"(s|x|z|ch|sh)$", name):
-        return f"{name}es"
-    if re.search(r"[^aeiou]y$", name):
-        return f"{name[:-1]}ies"
-    return f"{name}s"

@@ -4,12 +4,13 @@ the dependency aliases, the in-memory store."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
 from generator.errors import UsageError
+from generator.template import load_spec
 
-LINE_LENGTH = 110  # the generated project's ruff line-length
 ROUTER = "app/api/v1/router.py"
 MODELS = "app/db/models/__init__.py"
 STORE = "app/db/store.py"
@@ -20,14 +21,20 @@ DEPENDENCIES = "app/dependencies.py"
 Reference = tuple[str, str, bool]
 
 
+@functools.cache
+def line_length() -> int:
+    """The generated project's ruff line length (copier.yml's computed `line_length`)."""
+    return int(load_spec().computed["line_length"][1])
+
+
 def layout(head: str, items: list[str], *, open_: str = "(", close: str = ")", indent: str = "") -> str:
     """`head(items)` as ruff format lays it out: one line, the items on a line of their own, or
     one item a line with a trailing comma."""
     joined = ", ".join(items)
     one = f"{indent}{head}{open_}{joined}{close}"
-    if len(one) <= LINE_LENGTH:
+    if len(one) <= line_length():
         return one
-    if len(f"{indent}    {joined}") <= LINE_LENGTH:
+    if len(f"{indent}    {joined}") <= line_length():
         return f"{indent}{head}{open_}\n{indent}    {joined}\n{indent}{close}"
     lines = "".join(f"{indent}    {item},\n" for item in items)
     return f"{indent}{head}{open_}\n{lines}{indent}{close}"

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from generator.errors import TrellisError, UsageError
+from generator.project import Project
 from generator.template import TemplateSpec, load_spec
 from generator.validate import steps
 from generator.validate.contract import contract
 from generator.validate.databases import Servers, scratch_databases, scratch_redis
 from generator.validate.environment import project_environment
 from generator.validate.processes import Processes, StepFailed, tail
-from generator.validate.steps import Context, Project
+from generator.validate.steps import Context
 
 STEPS: dict[str, Callable[[Context], None]] = {
     "install": steps.install,

@@ -5,59 +5,15 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from generator.lock import LOCK_FILE
-from generator.template import Expressions, TemplateSpec
+from generator.project import Project
 from generator.validate.environment import interpreter
 from generator.validate.processes import Completed, Processes, StepFailed, tail
 from generator.validate.server import App, serving
-
-
-@dataclass(frozen=True)
-class Project:
-    path: Path
-    answers: Mapping[str, Any]
-    """The recorded answers, over the template's plain defaults for any it lacks."""
-    database_scheme: str | None = None
-    """Dialect and driver of its database URL (copier's computed `default_database_url`), if any."""
-    database_server: bool = False
-    """Its database lives on a server (copier's computed `database_server`)."""
-
-    @classmethod
-    def read(cls, path: Path, spec: TemplateSpec) -> Project:
-        answers_file = path / spec.answers_file
-        loaded = yaml.safe_load(answers_file.read_text(encoding="utf-8")) if answers_file.is_file() else {}
-        defaults = {
-            q.name: q.default for q in spec.questions if not (isinstance(q.default, str) and "{" in q.default)
-        }
-        answers = {**defaults, **(loaded if isinstance(loaded, dict) else {})}
-        expressions = Expressions(spec)
-        url = str(expressions.value("default_database_url", answers))
-        return cls(
-            path,
-            answers,
-            database_scheme=url.split("://", 1)[0] if "://" in url else None,
-            database_server=bool(expressions.value("database_server", answers)),
-        )
-
-    @property
-    def auth(self) -> str:
-        return str(self.answers.get("auth", "none"))
-
-    @property
-    def python_version(self) -> str | None:
-        version = self.answers.get("python_version")
-        return None if version is None else str(version)
-
-    @property
-    def has_migrations(self) -> bool:
-        return (self.path / "alembic.ini").is_file()
 
 
 @dataclass

@@ -5,9 +5,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.add import add_resource, alembic_head, resources
+from generator.add import add_resource, alembic_head
 from generator.add.sample import EVERY_TYPE
 from generator.errors import UsageError
+from generator.project import Project
+from generator.template import load_spec
 from tests.projects import assert_one_line_error, render_project, trellis
 
 
@@ -88,7 +90,7 @@ class TestAddResource:
             False,
         )
         assert answers["resource_fields"][0]["name"] == "title"
-        assert resources(project)["book"]["resource_revision"] == "0002"
+        assert Project.read(project, load_spec()).resources()["book"]["resource_revision"] == "0002"
 
     def test_chains_its_migration_after_the_head(self, project: Path) -> None:
         add_resource(project, "book", ["title:str"])

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from generator.errors import UsageError
+from generator.project import Project
 from generator.template import load_spec
 from generator.validate import Options, redis_environment
-from generator.validate.steps import Project
 from tests.projects import (
     assert_one_line_error,
     check_project,

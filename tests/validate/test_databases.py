@@ -10,9 +10,9 @@ import pytest
 import redis
 
 from generator.errors import TrellisError
+from generator.project import Project
 from generator.template import load_spec
 from generator.validate.databases import Servers, scratch_databases, scratch_redis
-from generator.validate.steps import Project
 
 
 def execute(scheme: str, statement: str, name: str = "") -> list[tuple[object, ...]]:

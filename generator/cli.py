@@ -22,6 +22,7 @@ from generator.validate.databases import Servers
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from generator.add.change import Change
     from generator.update import Report as UpdateReport
 
 app = typer.Typer(
@@ -409,6 +410,9 @@ def add_resource(
         ),
     ] = "owner",
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Ask nothing")] = False,
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Print what it would write and edit; change nothing")
+    ] = False,
 ) -> None:
     """Add a resource to a generated project, built as its posts are: model, migration, schemas,
     repository, service, endpoints, tests and fixtures, registered in the router, the models
@@ -418,13 +422,58 @@ def add_resource(
     specs = list(fields or [])
     if not specs and not yes and sys.stdin.isatty() and sys.stdout.isatty():
         specs = _ask_fields()
-    added = adding(directory, name, specs, owned=owned, owner=owner)
-    typer.echo(f"Added {added.name} to {added.project}, served at /api/v1/{added.plural}")
-    for path in added.created:
+    added = adding(directory, name, specs, owned=owned, owner=owner, pretend=pretend)
+    verb = "Would add" if pretend else "Added"
+    typer.echo(f"{verb} {added.name} to {added.project}, served at /api/v1/{added.plural}")
+    _print_change(added.change, pretend)
+
+
+def _print_change(change: "Change", pretend: bool) -> None:
+    for path in sorted(change.created):
         typer.echo(f"  A  {path}")
-    for path in added.edited:
+    for path in sorted(change.edited):
         typer.echo(f"  M  {path}")
-    typer.echo("Review with `git status` and `git diff`; then run the tests and commit.")
+    for path in sorted(change.deleted):
+        typer.echo(f"  D  {path}")
+    if pretend:
+        for diff in change.diffs():
+            typer.echo(diff, nl=False)
+        typer.echo("Nothing was changed (--pretend).")
+    else:
+        typer.echo("Review with `git status` and `git diff`; then run the tests and commit.")
+
+
+remove_app = typer.Typer(help="Remove from a generated project what `add` put there.", no_args_is_help=True)
+app.add_typer(remove_app, name="remove")
+
+
+@remove_app.command("resource", short_help="Remove a resource that `trellis add resource` added.")
+def remove_resource(
+    name: Annotated[str, typer.Argument(help="The resource's name", show_default=False, metavar="NAME")],
+    directory: Annotated[Path, typer.Argument(help="The generated project", metavar="DIR")] = Path("."),
+    force: Annotated[
+        bool, typer.Option("--force", help="Remove its files even where they changed since `add`")
+    ] = False,
+    drop_table: Annotated[
+        bool,
+        typer.Option(
+            "--drop-table",
+            help="Keep its migration and add one that drops the table, for databases that have it",
+        ),
+    ] = False,
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Print what it would delete and edit; change nothing")
+    ] = False,
+) -> None:
+    """Take out what `trellis add resource` wrote and registered: its files, its registrations,
+    its answers file and its migration (or, with --drop-table, a new migration that drops it)."""
+    from generator.add.remove import remove_resource as removing
+
+    removed = removing(directory, name, force=force, drop_table=drop_table, pretend=pretend)
+    typer.echo(f"{'Would remove' if pretend else 'Removed'} {removed.name} from {removed.project}")
+    for path in removed.changed:
+        typer.echo(f"  (changed since `add`, removed with --force: {path})")
+    _print_change(removed.change, pretend)
 
 
 def _ask_fields() -> list[str]:

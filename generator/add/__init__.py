@@ -22,6 +22,7 @@ from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from generator import origin
 from generator.add import register
+from generator.add.change import Change
 from generator.add.fields import check_identifiers, check_name, parse_field
 from generator.errors import UsageError, one_line
 from generator.project import Project, resource_answers_file
@@ -38,8 +39,15 @@ class Added:
     project: Path
     name: str
     plural: str
-    created: tuple[str, ...]
-    edited: tuple[str, ...]
+    change: Change
+
+    @property
+    def created(self) -> tuple[str, ...]:
+        return tuple(sorted(self.change.created))
+
+    @property
+    def edited(self) -> tuple[str, ...]:
+        return tuple(sorted(self.change.edited))
 
 
 def add_resource(
@@ -49,8 +57,11 @@ def add_resource(
     *,
     owned: bool = False,
     owner: str = "owner",
+    pretend: bool = False,
     spec: TemplateSpec | None = None,
 ) -> Added:
+    """Render `name` into a staging folder, register it and format what changed, then move it
+    into the project; with `pretend`, only say what that would do."""
     spec = spec or load_spec()
     generated = Project.open(project, spec)
     project, recorded, added = generated.path, generated.recorded, generated.resources()
@@ -60,7 +71,7 @@ def add_resource(
     targets = {
         **BUILT_IN,
         **{
-            str(a["resource_plural"]): (_class(str(a["resource"])), str(a["resource"]))
+            str(a["resource_plural"]): (class_name(str(a["resource"])), str(a["resource"]))
             for a in added.values()
         },
     }
@@ -90,7 +101,7 @@ def add_resource(
     )
     if recorded.get("database", "none") != "none":
         head = alembic_head(project / VERSIONS)
-        data.update(resource_revision=_next_revision(project / VERSIONS, head), resource_down_revision=head)
+        data.update(resource_revision=next_revision(project / VERSIONS, head), resource_down_revision=head)
     references = [
         (field["target"], field["name"], bool(field["optional"]))
         for field in fields
@@ -98,9 +109,12 @@ def add_resource(
     ]
     if owned:
         references.append(("users", f"{owner}_id", False))
-    with _staging() as staging:
-        _render(spec, staging, data, resource_answers_file(name))
-        return _move_in(project, staging, name, table, _class(name), recorded, references)
+    with staging_folder() as staging:
+        render_resource(spec, staging, data, resource_answers_file(name))
+        change = _plan(project, staging, name, table, class_name(name), recorded, references)
+    if not pretend:
+        change.apply()
+    return Added(project, name, table, change)
 
 
 def plural(name: str, spec: TemplateSpec) -> str:
@@ -108,7 +122,7 @@ def plural(name: str, spec: TemplateSpec) -> str:
     return str(Expressions(spec).value("resource_plural", {"resource": name}))
 
 
-def _class(name: str) -> str:
+def class_name(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
@@ -138,14 +152,14 @@ def alembic_head(versions: Path) -> str:
     return heads[0]
 
 
-def _next_revision(versions: Path, head: str) -> str:
+def next_revision(versions: Path, head: str) -> str:
     numbers = [int(revision) for revision in _revisions(versions) if revision.isdigit()]
     candidate = f"{max(numbers, default=0) + 1:04d}"
     return candidate if candidate not in _revisions(versions) else f"{head}_1"
 
 
 @contextmanager
-def _staging() -> Iterator[Path]:
+def staging_folder() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="trellis-resource-"))
     try:
         yield path
@@ -153,13 +167,13 @@ def _staging() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _render(spec: TemplateSpec, staging: Path, data: Mapping[str, Any], answers: str) -> None:
+def render_resource(spec: TemplateSpec, staging: Path, data: Mapping[str, Any], answers: str) -> None:
     source = origin.template_source(spec)
     copy_template(spec, staging, data, interactive=False, paths=origin.RESOURCE_PATHS, answers_file=answers)
     origin.record(staging, answers, source)
 
 
-def _format(staging: Path, project: Path, paths: Sequence[str]) -> None:
+def format_files(staging: Path, project: Path, paths: Sequence[str]) -> None:
     """The template lays its code out as ruff format does for names of ordinary length; a long
     resource or field name can still need a line broken elsewhere, and an edited file's new
     import its place. ruff, a dependency of trellis, formats them with the project's settings."""
@@ -190,7 +204,7 @@ def _format(staging: Path, project: Path, paths: Sequence[str]) -> None:
         config.unlink()
 
 
-def _move_in(
+def _plan(
     project: Path,
     staging: Path,
     name: str,
@@ -198,7 +212,7 @@ def _move_in(
     model: str,
     recorded: Mapping[str, Any],
     references: Sequence[register.Reference],
-) -> Added:
+) -> Change:
     created = sorted(str(path.relative_to(staging)) for path in staging.rglob("*") if path.is_file())
     clashes = [path for path in created if (project / path).exists()]
     if clashes:
@@ -211,6 +225,14 @@ def _move_in(
     }
     if recorded.get("database", "none") == "none":
         edits[register.STORE] = lambda text: register.register_store(text, table, model, references)
+    edited = edit_files(project, staging, edits, created)
+    return Change(project, {path: (staging / path).read_bytes() for path in created}, edited)
+
+
+def edit_files(
+    project: Path, staging: Path, edits: Mapping[str, Callable[[str], str]], written: Sequence[str]
+) -> dict[str, tuple[str, str]]:
+    """Each edit made in `staging`, and formatted there with what was written beside it."""
     originals = {}
     for path in edits:
         if not (project / path).is_file():
@@ -219,21 +241,5 @@ def _move_in(
     for path, edit in edits.items():
         (staging / path).parent.mkdir(parents=True, exist_ok=True)
         (staging / path).write_text(edit(originals[path]), encoding="utf-8")
-    _format(staging, project, [*created, *edits])
-    changed = {path: (staging / path).read_text(encoding="utf-8") for path in edits}
-    written: list[Path] = []
-    try:
-        for path in created:
-            target = project / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(staging / path, target)
-            written.append(target)
-        for path, text in changed.items():
-            (project / path).write_text(text, encoding="utf-8")
-    except BaseException:
-        for target in written:
-            target.unlink(missing_ok=True)
-        for path, text in originals.items():
-            (project / path).write_text(text, encoding="utf-8")
-        raise
-    return Added(project, name, table, tuple(created), tuple(sorted(changed)))
+    format_files(staging, project, [*written, *edits])
+    return {path: (originals[path], (staging / path).read_text(encoding="utf-8")) for path in edits}

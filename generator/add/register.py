@@ -156,3 +156,67 @@ def register_alias(text: str, name: str, model: str) -> str:
         [f"{model}ServiceDep = Annotated[{model}Service, Depends(get_{name}_service)]"],
         DEPENDENCIES,
     )
+
+
+# What `trellis remove resource` takes out again: each line `add` wrote, however ruff wrapped it.
+
+
+def _statements(text: str, start: str) -> list[tuple[int, int]]:
+    """The spans of the statements that begin at a line start with the regular expression
+    `start`, each with its line break: through the line where its brackets close."""
+    spans = []
+    for found in re.finditer(rf"^(?:{start})", text, re.MULTILINE):
+        depth, index = 0, found.start()
+        while index < len(text):
+            char = text[index]
+            depth += (char in "([{") - (char in ")]}")
+            if char == "\n" and depth <= 0:
+                break
+            index += 1
+        spans.append((found.start(), min(index + 1, len(text))))
+    return spans
+
+
+def _without(text: str, start: str) -> str:
+    for begin, end in reversed(_statements(text, start)):
+        text = text[:begin] + text[end:]
+    return text
+
+
+def _without_name(text: str, module: str, name: str, path: str) -> str:
+    found, names = _import_names(text, module, path)
+    kept = [each for each in names if each != name]
+    return text[: found.start()] + f"from {module} import {', '.join(kept)}" + text[found.end() :]
+
+
+def unregister_router(text: str, plural: str) -> str:
+    text = _without_name(text, "app.api.v1.endpoints", plural, ROUTER)
+    return _without(text, rf" *\w+\.include_router\({plural}\.router\b")
+
+
+def unregister_model(text: str, module: str, model: str) -> str:
+    text = _without(text, rf"from app\.db\.models\.{module} import {model}\b")
+    found = re.search(r"^__all__ = \[([^\]]*)\]$", text, re.MULTILINE)
+    if found is None:
+        raise UsageError(f"{MODELS} has no __all__ list: cannot take the resource out of it")
+    names = [name.strip().strip("\"'") for name in found.group(1).split(",") if name.strip()]
+    listed = ", ".join(f'"{name}"' for name in names if name != model)
+    return text[: found.start()] + f"__all__ = [{listed}]" + text[found.end() :]
+
+
+def unregister_provider(text: str, name: str, plural: str) -> str:
+    alias = "".join(part.capitalize() for part in plural.split("_"))
+    text = _without(text, rf"from app\.(?:repositories\.{name}_repository|services\.{name}_service) import ")
+    text = _without(text, rf"{alias} = Annotated\[")
+    return re.sub(rf"\n\n\nasync def get_{name}_service\(.*?(?=\n\n\n|\Z)", "", text, flags=re.DOTALL)
+
+
+def unregister_alias(text: str, name: str, model: str) -> str:
+    text = _without(text, rf"from app\.services\.{name}_service import ")
+    text = _without_name(text, "app.services.providers", f"get_{name}_service", DEPENDENCIES)
+    return _without(text, rf"{model}ServiceDep = Annotated\[")
+
+
+def unregister_store(text: str, plural: str, model: str) -> str:
+    text = _without_name(text, "app.db.models", model, STORE)
+    return _without(text, rf"[ \t]+self\.{plural}(?: = Table\[|\.references\()")

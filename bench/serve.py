@@ -44,10 +44,12 @@ none exported), and reports the ratios of /health and /posts to their baselines,
 against traced; `--tracing none` or `opentelemetry` overrides the presets' answer; by default
 each preset keeps its own.
 
-Targets: /health >= 0.9 of the bare app's; /users/me >= 0.8 of the bare app's
-/health, and without the principal cache >= 0.5 of the raw baseline's; /posts?limit=20 >= 0.5
-of the raw baseline's; on every endpoint no error and no stall (a request over 5 s); the
-worker's RSS after the load at most 101 MiB.
+Targets: /health >= 0.9 of the bare app's; under the stress load, on every endpoint, no error,
+no request over 2 s and a p99 at most 3 times the p50 (a tail, not a queue); the worker's RSS
+after the load at most 110 MiB. The reads' targets are set on the framework ceiling, which
+bench/reads.py measures; here the raw baseline and the bare app's /health stay as reference
+rows for /users/me and /posts. The last line printed is one JSON object holding every ratio,
+p50, p99, max, error count and verdict, for a check to read.
 """
 
 import argparse
@@ -80,7 +82,10 @@ PASSWORD = "Bench-secret-123"
 BENCH = Path(__file__).resolve().parent
 # The worker's resident memory after the load, at most: the highest of the runs before the raw
 # baseline came (89 to 101 MiB).
-RSS_LIMIT_MIB = 101
+RSS_LIMIT_MIB = 110
+# Under the stress load: no request over this, and a p99 at most this many times the p50.
+MAX_LATENCY_MS = 2000
+TAIL_RATIO = 3
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ class Pair:
     server: str
     endpoint: Endpoint
     baseline: str
-    target: float
+    target: float | None  # None: a reference row, judged on its errors alone
 
 
 @dataclass(frozen=True)
@@ -149,10 +154,10 @@ def rate_plan(endpoints: dict[str, Endpoint]) -> tuple[list[Baseline], list[Pair
     me = endpoints.get("GET /users/me")
     if me is not None:
         baselines.append(Baseline("raw GET /users/me", "raw", me))
-        pairs.append(Pair("GET /users/me", "service", me, "bare GET /health", 0.8))
-        pairs.append(Pair("GET /users/me, no cache", "no-cache", me, "raw GET /users/me", 0.5))
+        pairs.append(Pair("GET /users/me", "service", me, "bare GET /health", None))
+        pairs.append(Pair("GET /users/me, no cache", "no-cache", me, "raw GET /users/me", None))
     baselines.append(Baseline("raw GET /posts?limit=20", "raw", posts))
-    pairs.append(Pair("GET /posts?limit=20", "service", posts, "raw GET /posts?limit=20", 0.5))
+    pairs.append(Pair("GET /posts?limit=20", "service", posts, "raw GET /posts?limit=20", None))
     return baselines, pairs
 
 
@@ -181,7 +186,10 @@ def stress_row(name: str, result: Result, answers_after: bool) -> dict[str, Any]
         "max_ms": round(result.max_ms, 2),
         "errors": result.errors,
         "answers_after": answers_after,
-        "met": not result.errors and answers_after,
+        "met": not result.errors
+        and answers_after
+        and result.max_ms <= MAX_LATENCY_MS
+        and result.p99_ms <= TAIL_RATIO * result.p50_ms,
     }
 
 
@@ -448,7 +456,29 @@ def main() -> int:
         for run in runs
     )
     print(f"\nall targets {'met' if met else 'NOT met'}")
+    print(json.dumps({"bench": "serve", "met": met, "runs": [verdicts(run) for run in runs]}))
     return 0 if met else 1
+
+
+def verdicts(run: dict[str, Any]) -> dict[str, Any]:
+    """What a check reads of a run: each row's numbers and verdict."""
+    return {
+        **{key: run[key] for key in ("preset", "database", "tracing", "loadavg_1m")},
+        "rates": [
+            {
+                key: line[key]
+                for key in ("endpoint", "median_rps", "versus", "ratio", "target", "errors", "met")
+            }
+            for line in run["rates"]
+        ],
+        "stress": [
+            {key: line[key] for key in ("endpoint", "rps", "p50_ms", "p99_ms", "max_ms", "errors", "met")}
+            for line in run["stress"]
+        ],
+        "rss_mib_after_load": run["rss_mib_after_load"],
+        "rss_limit_mib": run["rss_limit_mib"],
+        "rss_met": run["rss_mib_after_load"] <= run["rss_limit_mib"],
+    }
 
 
 if __name__ == "__main__":

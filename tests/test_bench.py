@@ -1,4 +1,5 @@
-"""The pure logic of bench/serve.py: how its rows are judged and its baselines kept honest."""
+"""The pure logic of bench/serve.py and bench/reads.py: how their rows are judged and their
+baselines kept honest."""
 
 import sys
 from pathlib import Path
@@ -9,7 +10,8 @@ sys.path.append(str(Path(__file__).resolve().parent.parent / "bench"))
 
 from _compare import differences
 from _load import Endpoint, Result
-from serve import rate_plan, rate_row, tracing_costs
+from reads import report
+from serve import rate_plan, rate_row, stress_row, tracing_costs
 
 POST = {"id": 2, "title": "t", "author_id": 1, "created_at": "2026-12-01T07:03:58Z"}
 
@@ -65,13 +67,13 @@ def test_users_me_rows_come_with_auth_only() -> None:
     assert [b.name for b in baselines] == ["bare GET /health", "raw GET /posts?limit=20"]
     assert [(p.name, p.baseline, p.target) for p in pairs] == [
         ("GET /health", "bare GET /health", 0.9),
-        ("GET /posts?limit=20", "raw GET /posts?limit=20", 0.5),
+        ("GET /posts?limit=20", "raw GET /posts?limit=20", None),
     ]
     endpoints["GET /users/me"] = Endpoint("GET /users/me", "/", token="t")
     _, pairs = rate_plan(endpoints)
     assert [(p.name, p.server, p.baseline, p.target) for p in pairs if "users" in p.name] == [
-        ("GET /users/me", "service", "bare GET /health", 0.8),
-        ("GET /users/me, no cache", "no-cache", "raw GET /users/me", 0.5),
+        ("GET /users/me", "service", "bare GET /health", None),
+        ("GET /users/me, no cache", "no-cache", "raw GET /users/me", None),
     ]
 
 
@@ -96,3 +98,24 @@ def test_a_row_without_a_ratio_has_no_cost() -> None:
         cost["endpoint"]
         for cost in tracing_costs([run_with("none", 0.9, None), run_with("opentelemetry", 0.8, 0.4)])
     ] == ["GET /health"]
+
+
+@pytest.mark.parametrize(
+    ("p50", "p99", "longest", "met"),
+    [(10.0, 30.0, 100.0, True), (10.0, 31.0, 100.0, False), (500.0, 900.0, 2_001.0, False)],
+    ids=["a-queue", "a-tail", "a-stall"],
+)
+def test_a_stress_row_fails_on_a_tail_or_a_stall(p50: float, p99: float, longest: float, met: bool) -> None:
+    result = Result(requests=1000, seconds=10, errors={}, p50_ms=p50, p99_ms=p99, max_ms=longest)
+    assert stress_row("GET /users/me", result, answers_after=True)["met"] is met
+
+
+def test_the_reads_are_judged_against_the_ceiling() -> None:
+    rows = [
+        {"endpoint": "bare GET /health", "cpu_us": 100.0},
+        {"endpoint": "GET /health", "cpu_us": 105.0},
+        {"endpoint": "ceiling GET /posts?limit=20", "cpu_us": 900.0},
+        {"endpoint": "GET /posts?limit=20", "cpu_us": 1_100.0},
+    ]
+    verdicts = {row["endpoint"]: (row["ratio"], row["met"]) for row in report("standard", "sqlite", rows)}
+    assert verdicts == {"GET /health": (0.952, True), "GET /posts?limit=20": (0.818, False)}

@@ -23,7 +23,19 @@ MAX_LENGTH = 16_383
 NOT_UNIQUE = ("text", "bool", "enum", "decimal")
 NOT_INDEXED = ("text",)
 # Columns every resource has, and names its code uses for itself.
-RESERVED_FIELDS = frozenset({"id", "created_at", "updated_at", "owner_id", "q", "skip", "limit", "metadata"})
+# Columns every resource has, names its code uses for itself (a page's `total`, an update's
+# `changes` and `clearable`, SQLAlchemy's `metadata` and `registry`), and pydantic's `model_`.
+RESERVED_FIELDS = frozenset(
+    {"id", "created_at", "updated_at", "owner_id", "q", "skip", "limit", "total", "page"}
+    | {"metadata", "registry", "changes", "clearable", "self", "cls"}
+)
+# Names the generated code gives its own parameters and locals: an owner column may not take one.
+RESERVED_OWNERS = frozenset(
+    {"self", "data", "overrides", "client", "payload", "headers", "user", "service", "page", "actor"}
+    | {"response", "created", "change", "found", "first", "second", "admin", "someone_else", "exc"}
+)
+# The longest resource or field name: what the generated code says of it still fits its lines.
+MAX_NAME = 40
 NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 CHOICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 INT_LIMITS = (-(2**31), 2**31 - 1)
@@ -43,8 +55,10 @@ trigger true union unique update usage user using values variadic verbose when w
 SQL_RESERVED = frozenset(_SQL_RESERVED.split())
 
 
-def check_name(name: str, what: str) -> None:
+def check_name(name: str, what: str, *, longest: int = MAX_NAME) -> None:
     """A snake_case identifier that is no Python keyword and no reserved SQL word."""
+    if len(name) > longest:
+        raise UsageError(f"{what} '{name}' has {len(name)} characters: at most {longest}")
     if not NAME.fullmatch(name):
         raise UsageError(
             f"{what} '{name}' must be snake_case: lowercase letters, digits and single underscores"
@@ -62,7 +76,7 @@ def parse_field(spec: str, targets: Mapping[str, tuple[str, str]]) -> dict[str, 
     if not name or not kind:
         raise UsageError(f"--field expects name:type[:option...], got '{spec}'")
     check_name(name, "field")
-    if name in RESERVED_FIELDS:
+    if name in RESERVED_FIELDS or name.startswith("model_"):
         raise UsageError(f"field '{name}' is one every resource has or uses itself; choose another")
     if kind not in TYPES:
         raise UsageError(f"unknown type '{kind}' in --field {spec}: choose one of {', '.join(TYPES)}")

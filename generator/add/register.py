@@ -150,12 +150,17 @@ def register_alias(text: str, name: str, model: str) -> str:
     found, names = _import_names(text, "app.services.providers", DEPENDENCIES)
     line = f"from app.services.providers import {', '.join(sorted({*names, f'get_{name}_service'}))}"
     text = text[: found.start()] + line + text[found.end() :]
-    return _after_last(
-        text,
-        r"^\w+ServiceDep = Annotated\[\w+, Depends\(get_\w+_service\)\]$",
-        [f"{model}ServiceDep = Annotated[{model}Service, Depends(get_{name}_service)]"],
-        DEPENDENCIES,
-    )
+    # After the run of aliases that holds the posts' own, before those of sign-in.
+    aliases = _statements(text, r"\w+ServiceDep = ")
+    starts = [begin for begin, _ in aliases]
+    if not any(text.startswith("PostServiceDep = ", begin) for begin in starts):
+        raise UsageError(f"{DEPENDENCIES} has no `PostServiceDep = ...` line to register the resource after")
+    index = next(i for i, (begin, _) in enumerate(aliases) if text.startswith("PostServiceDep = ", begin))
+    while index + 1 < len(aliases) and aliases[index + 1][0] == aliases[index][1]:
+        index += 1
+    end = aliases[index][1]
+    line = f"{model}ServiceDep = Annotated[{model}Service, Depends(get_{name}_service)]\n"
+    return text[:end] + line + text[end:]
 
 
 # What `trellis remove resource` takes out again: each line `add` wrote, however ruff wrapped it.
@@ -195,7 +200,7 @@ def unregister_router(text: str, plural: str) -> str:
 
 
 def unregister_model(text: str, module: str, model: str) -> str:
-    text = _without(text, rf"from app\.db\.models\.{module} import {model}\b")
+    text = _without(text, rf"from app\.db\.models\.{module} import ")
     found = re.search(r"^__all__ = \[([^\]]*)\]$", text, re.MULTILINE)
     if found is None:
         raise UsageError(f"{MODELS} has no __all__ list: cannot take the resource out of it")

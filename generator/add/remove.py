@@ -9,18 +9,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.add import (
+from generator.add import register
+from generator.add.change import Change
+from generator.add.resource import (
     VERSIONS,
     alembic_head,
     class_name,
     edit_files,
     format_files,
     next_revision,
-    register,
     render_resource,
     staging_folder,
 )
-from generator.add.change import Change
 from generator.errors import UsageError
 from generator.project import Project, resource_answers_file
 from generator.template import TemplateSpec, load_spec
@@ -74,12 +74,7 @@ def remove_resource(
         written = sorted(str(path.relative_to(staging)) for path in staging.rglob("*") if path.is_file())
         format_files(staging, project, written)
         ours = [path for path in written if path != resource_answers_file(name)]
-        changed = tuple(
-            path
-            for path in ours
-            if not (project / path).is_file()
-            or (project / path).read_bytes() != (staging / path).read_bytes()
-        )
+        changed = tuple(path for path in ours if not _same(project / path, staging / path))
         if changed and not force:
             raise UsageError(
                 f"{changed[0]} changed since `add resource` wrote it"

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.add import add_resource, alembic_head
+from generator.add import add_resource
+from generator.add.resource import alembic_head
 from generator.add.sample import EVERY_TYPE
 from generator.errors import UsageError
 from generator.project import Project
@@ -144,6 +145,13 @@ class TestRefusals:
             (["book", "--field", "title:str:wide"], "unknown option 'wide'"),
             (["book", "--field", "writer:ref:writers"], "refers to 'writers'"),
             (["book", "--field", "title:str", "--field", "title:text"], "given twice"),
+            (["a" * 41], "has 41 characters: at most 40"),
+            (["book", "--field", "total:int"], "one every resource has or uses itself"),
+            (["book", "--field", "changes:str"], "one every resource has or uses itself"),
+            (["book", "--field", "model_name:str"], "one every resource has or uses itself"),
+            (["book", "--owned", "--owner", "data"], "is a name the generated code uses for itself"),
+            (["book", "--owner", "author"], "--owner names the column of --owned"),
+            (["principal", "--field", "title:str"], "would name Principals in app/services/providers.py"),
         ],
     )
     def test_bad_input(self, project: Path, args: list[str], fragment: str) -> None:
@@ -164,6 +172,22 @@ class TestRefusals:
         result = trellis("add", "resource", "book", str(project), "--field", "title:str")
         assert_one_line_error(result, 2, "uncommitted changes")
         assert git(project, "status", "--porcelain") == " M README.md\n"
+
+    def test_pretend_needs_no_commit(self, project: Path) -> None:
+        (project / "README.md").write_text("edited\n")
+        result = trellis("add", "resource", "book", str(project), "--field", "title:str", "--pretend")
+        assert result.returncode == 0, result.stderr
+        assert "Nothing was changed (--pretend)." in result.stdout
+        assert git(project, "status", "--porcelain") == " M README.md\n"
+
+    def test_a_project_older_than_the_pattern(self, project: Path) -> None:
+        (project / "app/schemas/patch.py").unlink()
+        committed_again(project)
+        result = trellis("add", "resource", "book", str(project), "--field", "title:str")
+        assert_one_line_error(
+            result, 2, "older template (it has no app/schemas/patch.py): `trellis update` it first"
+        )
+        assert git(project, "status", "--porcelain") == ""
 
     def test_a_directory_that_is_no_trellis_project(self, tmp_path: Path) -> None:
         result = trellis("add", "resource", "book", str(tmp_path), "--field", "title:str")

@@ -1,7 +1,7 @@
 import pytest
 
-from generator.add import plural
 from generator.add.fields import check_identifiers, check_name, parse_field
+from generator.add.resource import plural
 from generator.errors import UsageError
 from generator.template import load_spec
 

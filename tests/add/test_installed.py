@@ -69,13 +69,14 @@ def test_added_resources_pass_the_projects_checks_with_trellis_from_its_wheel(tm
     book = ["--field", "title:str:max=120", "--field", "author:ref:users", "--field", "pages:int:ge=1"]
     trellis("add", "resource", "book", str(project), *book, "--yes")
     commit("Add books")
-    # Names as long as the constraint names allow (63 characters: fk_<table>_<column>_<target>).
-    longest = [
-        "--field",
-        "catalogue_book_reference:ref:books",
-        "--field",
-        "a_rather_long_field_name:str:optional",
-    ]
-    trellis("add", "resource", "catalogue_entry_revision", str(project), *longest, "--yes")
-    commit("Add catalogue entry revisions")
+    # Names as long as names may be (40 characters), and a reference to posts, whose fixtures
+    # load after those of the resource that refers to them.
+    longest = "annotation_of_a_catalogue_entry_revision"
+    fields = ["--field", "post:ref:posts", "--field", "a_rather_long_field_name_that_fills_a_ln:str:optional"]
+    trellis("add", "resource", longest, str(project), *fields, "--yes")
+    commit("Add annotations")
+    trellis(
+        "add", "resource", "award", str(project), "--field", "book:ref:books", "--field", "year:int", "--yes"
+    )
+    commit("Add awards")
     trellis("validate", str(project), "--skip", "contract", offline=False)

@@ -63,6 +63,19 @@ def test_removing_each_resource_undoes_its_add(project: Path) -> None:
     assert not (project / "tests/fixtures/books.py").exists()
 
 
+def test_the_longest_names_come_out_as_they_went_in(project: Path) -> None:
+    """ruff wraps what registers a name this long: remove finds it all the same."""
+    name = "annotation_of_a_catalogue_entry_revision"
+    add_resource(project, name, ["post:ref:posts", "a_rather_long_field_name_that_fills_a_ln:str"])
+    assert (
+        f"{name.title().replace('_', '')}ServiceDep = Annotated[\n"
+        in (project / "app/dependencies.py").read_text()
+    )
+    commit(project, "Add annotations")
+    remove_resource(project, name)
+    assert unchanged_since(project, "HEAD~1")
+
+
 def test_pretend_says_what_it_would_do_and_changes_nothing(project: Path) -> None:
     added = add_resource(project, "book", ["title:str"], pretend=True)
     assert "app/services/book_service.py" in added.created

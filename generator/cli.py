@@ -378,6 +378,7 @@ def _print_report(report: "UpdateReport") -> None:
 
 
 add_app = typer.Typer(help="Add to a generated project.", no_args_is_help=True)
+_ProjectDir = Annotated[Path, typer.Argument(help="The generated project", metavar="DIR")]
 app.add_typer(add_app, name="add")
 
 
@@ -388,7 +389,7 @@ def add_resource(
     name: Annotated[
         str, typer.Argument(help="Singular snake_case noun (comment)", show_default=False, metavar="NAME")
     ],
-    directory: Annotated[Path, typer.Argument(help="The generated project", metavar="DIR")] = Path("."),
+    directory: _ProjectDir = Path("."),
     fields: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(
@@ -450,7 +451,7 @@ app.add_typer(remove_app, name="remove")
 @remove_app.command("resource", short_help="Remove a resource that `trellis add resource` added.")
 def remove_resource(
     name: Annotated[str, typer.Argument(help="The resource's name", show_default=False, metavar="NAME")],
-    directory: Annotated[Path, typer.Argument(help="The generated project", metavar="DIR")] = Path("."),
+    directory: _ProjectDir = Path("."),
     force: Annotated[
         bool, typer.Option("--force", help="Remove its files even where they changed since `add`")
     ] = False,

@@ -64,11 +64,12 @@ class Project:
         answers_file = path / spec.answers_file
         if not path.is_dir() or not answers_file.is_file():
             raise UsageError(f"'{path}' is not a trellis project: it has no {spec.answers_file}")
-        if "database" not in (_load(answers_file) or {}) or not (path / "app").is_dir():
+        project = cls.read(path, spec)
+        if "database" not in project.recorded or not (path / "app").is_dir():
             raise UsageError(
                 f"'{path}' is not a trellis project: {spec.answers_file} records no trellis answers"
             )
-        return cls.read(path, spec)
+        return project
 
     @property
     def auth(self) -> str:

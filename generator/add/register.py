@@ -8,6 +8,7 @@ import functools
 import re
 from collections.abc import Sequence
 
+from generator.add.resource import class_name
 from generator.errors import UsageError
 from generator.template import load_spec
 
@@ -130,7 +131,7 @@ def _import_line(text: str, line: str, path: str) -> str:
 
 def register_provider(text: str, name: str, plural: str, model: str) -> str:
     """The service's provider, written as the posts' is: the repository's alias, then the function."""
-    alias = "".join(part.capitalize() for part in plural.split("_"))
+    alias = class_name(plural)
     repository = f"from app.repositories.{name}_repository import {model}Repository, get_{name}_repository"
     text = _import_line(text, repository, PROVIDERS)
     text = _import_line(text, f"from app.services.{name}_service import {model}Service", PROVIDERS)
@@ -210,7 +211,7 @@ def unregister_model(text: str, module: str, model: str) -> str:
 
 
 def unregister_provider(text: str, name: str, plural: str) -> str:
-    alias = "".join(part.capitalize() for part in plural.split("_"))
+    alias = class_name(plural)
     text = _without(text, rf"from app\.(?:repositories\.{name}_repository|services\.{name}_service) import ")
     text = _without(text, rf"{alias} = Annotated\[")
     return re.sub(rf"\n\n\nasync def get_{name}_service\(.*?(?=\n\n\n|\Z)", "", text, flags=re.DOTALL)

@@ -1,5 +1,4 @@
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,17 +11,11 @@ from generator.errors import UsageError
 from generator.project import Project
 from generator.template import load_spec
 from tests.projects import assert_one_line_error, render_project, trellis
-
-
-def git(project: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=True)
-    return done.stdout
+from tests.versions import commit_all, git
 
 
 def committed(project: Path) -> Path:
-    git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "Generated project")
+    commit_all(project, "Generated project")
     return project
 
 
@@ -126,8 +119,7 @@ class TestAddResource:
 
 
 def committed_again(project: Path) -> None:
-    git(project, "add", "-A")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "Added")
+    commit_all(project, "Added")
 
 
 class TestRefusals:

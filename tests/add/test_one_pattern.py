@@ -2,13 +2,13 @@
 reads as posts do, file by file, and is wired where posts are."""
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from generator.add import add_resource
 from tests.projects import render_project
+from tests.versions import commit_all
 
 # What a resource is, as posts show it: the files of `post`, each with its book counterpart.
 POST_FILES = (
@@ -50,12 +50,7 @@ def imports_sorted(text: str) -> str:
 
 
 def committed(project: Path) -> Path:
-    for args in (
-        ["init", "-q"],
-        ["add", "-A"],
-        ["-c", "user.name=t", "-c", "user.email=t@e.com", "commit", "-qm", "P"],
-    ):
-        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
+    commit_all(project, "Generated project")
     return project
 
 

@@ -2,7 +2,6 @@
 was before, in `git status` as in its files."""
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,8 @@ from generator.add.sample import EVERY_TYPE, REFERRING
 from generator.errors import UsageError
 from generator.validate import validate
 from tests.projects import assert_one_line_error, render_project, trellis
-
-
-def git(project: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=True)
-    return done.stdout
-
-
-def commit(project: Path, message: str) -> None:
-    git(project, "add", "-A")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", message)
+from tests.versions import commit_all as commit
+from tests.versions import git
 
 
 def unchanged_since(project: Path, revision: str) -> bool:
@@ -43,7 +34,6 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(params=["sqlite", "none"])
 def project(rendered: dict[str, Path], tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     project = Path(shutil.copytree(rendered[request.param], tmp_path / "service"))
-    git(project, "init", "-q")
     commit(project, "Generated project")
     return project
 
@@ -122,7 +112,6 @@ def test_drop_table_keeps_the_migration_and_adds_its_reverse(
     rendered: dict[str, Path], tmp_path: Path
 ) -> None:
     project = Path(shutil.copytree(rendered["sqlite"], tmp_path / "service"))
-    git(project, "init", "-q")
     commit(project, "Generated project")
     add_resource(project, "book", ["title:str"])
     commit(project, "Add books")
@@ -140,7 +129,6 @@ def test_drop_table_keeps_the_migration_and_adds_its_reverse(
 def test_after_a_remove_the_project_passes_its_checks(rendered: dict[str, Path], tmp_path: Path) -> None:
     """The migration that drops the table runs, and `alembic check` finds nothing left of it."""
     project = Path(shutil.copytree(rendered["sqlite"], tmp_path / "service"))
-    git(project, "init", "-q")
     commit(project, "Generated project")
     add_resource(project, "book", EVERY_TYPE)
     commit(project, "Add books")
